@@ -1,0 +1,111 @@
+"""One exception family for the whole project.
+
+The CLI maps it to exit codes (``kg/cli``) and the web app to HTTP responses
+(``web/errors.py``), each in one place.
+"""
+
+from __future__ import annotations
+
+
+class KgError(Exception):
+    """Base of every error this project raises on purpose."""
+
+    exit_code = 2
+    http_status = 500
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class UsageError(KgError):
+    """The command or request was not well formed."""
+
+    http_status = 400
+
+
+class SourceError(KgError):
+    """A source file cannot be read at all (missing, unreadable, unknown kind)."""
+
+
+class SourceSyntaxError(KgError):
+    """A source file that cannot be parsed (bad encoding, YAML or RDF syntax).
+
+    Counts as invalid data: the build reports it with the others and exits 1.
+    """
+
+    exit_code = 1
+    http_status = 422
+
+    def __init__(self, detail: str, file: str, location: str = "") -> None:
+        super().__init__(f"{file} {location}: {detail}".replace(" :", ":"))
+        self.detail = detail
+        self.file = file
+        self.location = location
+
+
+class ValidationFailed(KgError):
+    """The data does not conform; nothing was published."""
+
+    exit_code = 1
+    http_status = 422
+
+    def __init__(self, message: str, report: object | None = None) -> None:
+        super().__init__(message)
+        self.report = report
+
+
+class StoreError(KgError):
+    """The store cannot be opened, locked or written."""
+
+    http_status = 503
+
+
+class NoRelease(StoreError):
+    """The store has no published release yet."""
+
+
+class BuildLocked(StoreError):
+    """Another build holds the store's lock."""
+
+
+class NotFound(KgError):
+    """No such entity or resource."""
+
+    http_status = 404
+
+
+class Gone(KgError):
+    """An entity an earlier release had and the current one dropped."""
+
+    http_status = 410
+
+
+class NotAcceptable(KgError):
+    """No representation matches the request's Accept header or format."""
+
+    http_status = 406
+
+
+class QueryError(KgError):
+    """A SPARQL query that cannot be run as sent (syntax, update, SERVICE)."""
+
+    http_status = 400
+
+
+class QueryTimeout(KgError):
+    """A SPARQL query ran past the configured time limit and was stopped."""
+
+    http_status = 503
+
+
+class TooLarge(KgError):
+    """A request body or query over the configured size."""
+
+    http_status = 413
+
+
+class Forbidden(KgError):
+    """A write without the right token."""
+
+    http_status = 403
