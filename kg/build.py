@@ -1,0 +1,280 @@
+"""The pipeline end to end: sources -> convert -> validate -> publish.
+
+:func:`build` makes a new release from an explicit set of sources: sources
+whose checksum is unchanged keep their graph as it is in the clone of the
+current release, changed and new sources are converted again, sources that
+left the set are dropped. Nothing is published unless everything validates.
+:func:`check` runs the same steps in memory and publishes nothing.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Protocol
+
+from pyoxigraph import NamedNode, Store
+
+import kg
+from kg.artifacts import ArtifactContext, write_artifacts
+from kg.convert import Registry, convert_records, record_key
+from kg.errors import SourceSyntaxError, ValidationFailed
+from kg.iris import Minter
+from kg.kinds import KINDS
+from kg.provenance import SourceSummary, release_metadata
+from kg.report import Problem, Report
+from kg.sources import Origin, Record, Source, read_records
+from kg.sources.rdf import locate
+from kg.store.releases import Release, ReleaseStore
+from kg.store.staging import StagingView
+from kg.tombstones import next_gone, read_gone, write_gone
+from kg.validate import validate_graphs
+
+# Bump when converters change the triples a record becomes: every source is
+# then converted again instead of being kept from the previous release.
+FORMAT_VERSION = 1
+
+
+class Progress(Protocol):
+    """What a build tells the person waiting for it."""
+
+    def step(self, message: str) -> None: ...
+
+    def source(self, source: Source, index: int, total: int) -> None: ...
+
+    def records(self, count: int) -> None: ...
+
+
+class _Quiet:
+    def step(self, message: str) -> None:
+        pass
+
+    def source(self, source: Source, index: int, total: int) -> None:
+        pass
+
+    def records(self, count: int) -> None:
+        pass
+
+
+@dataclass
+class BuildOutcome:
+    """What a build did: per-source summaries, problems, and the release if published."""
+
+    report: Report
+    sources: list[SourceSummary] = field(default_factory=list)
+    release: Release | None = None
+    seconds: float = 0.0
+
+    @property
+    def records(self) -> int:
+        return sum(s.records for s in self.sources if s.status != "removed")
+
+    @property
+    def triples(self) -> int:
+        return sum(s.triples for s in self.sources if s.status != "removed")
+
+    @property
+    def published(self) -> bool:
+        return self.release is not None
+
+
+def build(sources: list[Source], store_dir: str, base_iri: str, keep: int = 3,
+          progress: Progress | None = None) -> BuildOutcome:
+    """Publish a new release made of exactly these sources, or raise ValidationFailed."""
+    started = time.monotonic()
+    progress = progress or _Quiet()
+    minter = Minter(base_iri)
+    releases = ReleaseStore(store_dir, keep)
+    with releases.lock():
+        current = releases.current()
+        previous = current.manifest() if current else None
+        fresh = (previous is None or previous.get("base_iri") != base_iri
+                 or previous.get("format_version") != FORMAT_VERSION)
+        staging = releases.stage(fresh=fresh)
+        try:
+            view = staging.view
+            kept = {} if fresh else previous.get("sources", {})
+            run = _Run(view, minter, progress, staging.id)
+            outcome = run.load_and_validate(sources, kept)
+            if not outcome.report.conforms:
+                raise ValidationFailed(f"{len(outcome.report.errors)} problems; nothing published",
+                                       outcome)
+            manifest = run.finish(outcome, previous, current, staging.path)
+            write_artifacts(ArtifactContext(view, staging.path, manifest, minter,
+                                            current.path if current else None))
+            outcome.release = releases.publish(staging, manifest)
+        except BaseException:
+            releases.discard(staging)
+            raise
+    outcome.seconds = time.monotonic() - started
+    return outcome
+
+
+def check(sources: list[Source], base_iri: str, progress: Progress | None = None) -> BuildOutcome:
+    """Convert and validate sources in memory; publish nothing."""
+    started = time.monotonic()
+    run = _Run(StagingView(Store()), Minter(base_iri), progress or _Quiet(), "check")
+    outcome = run.load_and_validate(sources, {})
+    outcome.seconds = time.monotonic() - started
+    return outcome
+
+
+class _Run:
+    """One build's state: the store being filled, origins of records, problems."""
+
+    def __init__(self, view: StagingView, minter: Minter, progress: Progress,
+                 release_id: str) -> None:
+        self.view = view
+        self.minter = minter
+        self.progress = progress
+        self.release_id = release_id
+        self.now = datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+        self.report = Report()
+        self.registry = Registry()
+        self.by_graph: dict[str, Source] = {}
+        self.before: set[str] = set()
+
+    def load_and_validate(self, sources: list[Source], kept: dict[str, Any]) -> BuildOutcome:
+        """Load changed sources into the store, drop removed ones, validate."""
+        outcome = BuildOutcome(self.report)
+        checksums = {s.name: s.checksum() for s in sources}
+        names = {s.name for s in sources}
+        changed = [s for s in sources if kept.get(s.name, {}).get("checksum") != checksums[s.name]]
+        removed = [name for name in kept if name not in names]
+        self.by_graph = {self.minter.graph(s.name).value: s for s in sources}
+        self.before = self.view.entities(
+            [self.minter.graph(s.name) for s in changed] + [self.minter.graph(n) for n in removed])
+        for name in removed:
+            self.progress.step(f"dropping {kept[name]['file']}")
+            self.view.remove_graph(self.minter.graph(name))
+            outcome.sources.append(SourceSummary(name, kept[name]["file"], kept[name]["format"],
+                                                 kept[name]["checksum"], "removed"))
+        for index, source in enumerate(sources, start=1):
+            self.progress.source(source, index, len(sources))
+            if source in changed:
+                summary = self._load(source, checksums[source.name],
+                                     "changed" if source.name in kept else "new")
+            else:
+                summary = SourceSummary(source.name, source.label, source.format,
+                                        checksums[source.name], "unchanged",
+                                        **_kept_counts(kept[source.name]))
+            outcome.sources.append(summary)
+        self.progress.step("validating")
+        changed_graphs = [self.minter.graph(s.name) for s in changed]
+        unchanged_graphs = [self.minter.graph(s.name) for s in sources if s not in changed]
+        if changed or removed:
+            self.report.extend(validate_graphs(self.view, changed_graphs, unchanged_graphs,
+                                               self.minter, self.origin_of))
+        return outcome
+
+    def _load(self, source: Source, checksum: str, status: str) -> SourceSummary:
+        graph = self.minter.graph(source.name)
+        summary = SourceSummary(source.name, source.label, source.format, checksum, status,
+                                loaded_in=self.release_id, generated_at=self.now)
+        try:
+            if source.is_rdf:
+                summary.triples = self.view.load_rdf(graph, source.path, source.format,
+                                                     source.label)
+                summary.records = len(self.view.entities([graph]))
+            else:
+                counted = _Counted(read_records(source), self.progress)
+                quads = convert_records(counted, graph, self.minter, self.report, self.registry)
+                summary.triples = self.view.replace_graph(graph, quads)
+                summary.records = counted.count
+        except SourceSyntaxError as error:
+            self.report.add(Problem(error.detail, Origin(error.file, error.location)))
+            self.view.remove_graph(graph)
+        return summary
+
+    def origin_of(self, iri: str) -> Origin | None:
+        """Where the entity with this IRI is described, for reports."""
+        origin = self.registry.origins.get(iri)
+        if origin is not None:
+            return origin
+        for graph in sorted(self.view.graphs_of(NamedNode(iri))):
+            source = self.by_graph.get(graph)
+            if source is None:
+                continue
+            if source.is_rdf:
+                return locate(source, iri)
+            return _find_record(source, iri, self.minter) or Origin(source.label)
+        return None
+
+    def finish(self, outcome: BuildOutcome, previous: dict | None, current: Release | None,
+               folder: Path) -> dict[str, Any]:
+        """Write the metadata graph and dropped-entity list; return the manifest."""
+        meta = self.minter.meta_graph
+        self.view.remove_graph(meta)
+        self.view.add(release_metadata(self.minter, self.release_id, self.now, outcome.sources),
+                      meta)
+        touched = [self.minter.graph(s.name) for s in outcome.sources
+                   if s.status in ("new", "changed")]
+        after = self.view.entities(touched)
+        still_defined = {iri for iri in self.before - after
+                         if self.view.types_of(NamedNode(iri)) & _KIND_CLASSES}
+        previous_gone = read_gone(current.path if current else None)
+        gone = next_gone(previous_gone, self.before - still_defined, after | still_defined,
+                         self.release_id)
+        write_gone(folder, gone)
+        return {
+            "id": self.release_id,
+            "created": self.now,
+            "base_iri": self.minter.base,
+            "format_version": FORMAT_VERSION,
+            "kg_version": kg.__version__,
+            "parent": previous.get("id") if previous else None,
+            "sources": {s.name: s.as_manifest() for s in outcome.sources
+                        if s.status != "removed"},
+            "removed_sources": [s.name for s in outcome.sources if s.status == "removed"],
+            "triples": self.view.count(),
+            "counts": self.view.count_by_kind(),
+            "gone": len(gone),
+        }
+
+
+_KIND_CLASSES = {kind.rdf_type for kind in KINDS.values()}
+
+
+def _kept_counts(entry: dict[str, Any]) -> dict[str, Any]:
+    return {"records": entry.get("records", 0), "triples": entry.get("triples", 0),
+            "loaded_in": entry.get("loaded_in", ""), "generated_at": entry.get("generated_at", "")}
+
+
+def _find_record(source: Source, iri: str, minter: Minter) -> Origin | None:
+    """The origin of a record in an unchanged tabular source (read again on demand)."""
+    ref = minter.parse(iri)
+    if ref is None:
+        return None
+    try:
+        for record in read_records(source):
+            if record.kind == ref.kind and record_key(record) == ref.key:
+                return record.origin
+    except SourceSyntaxError:
+        return None
+    return None
+
+
+class _Counted:
+    """Counts records as they stream by, and tells the progress display."""
+
+    def __init__(self, records: Iterable[Record], progress: Progress) -> None:
+        self._records = iter(records)
+        self._progress = progress
+        self.count = 0
+
+    def __iter__(self) -> Iterator[Record]:
+        return self
+
+    def __next__(self) -> Record:
+        try:
+            record = next(self._records)
+        except StopIteration:
+            self._progress.records(self.count % 1000)
+            raise
+        self.count += 1
+        if self.count % 1000 == 0:
+            self._progress.records(1000)
+        return record

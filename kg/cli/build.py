@@ -1,0 +1,108 @@
+"""``kg build``, ``kg validate``, ``kg info`` and ``kg rollback``."""
+
+from __future__ import annotations
+
+import click
+
+from kg.build import BuildOutcome, build, check
+from kg.bundled import bundled_path
+from kg.cli.options import setting_option, settings_from
+from kg.cli.output import BuildProgress, print_problems, print_summary, stdout
+from kg.errors import ValidationFailed
+from kg.sources import discover
+from kg.store.releases import ReleaseStore
+
+SOURCE = click.argument("sources", nargs=-1, type=click.Path(path_type=str))
+
+
+@click.command("build")
+@SOURCE
+@setting_option("store")
+@setting_option("base_iri")
+@setting_option("keep_releases", type=int)
+def build_command(sources: tuple[str, ...], store: str | None, base_iri: str | None,
+                  keep_releases: int | None) -> None:
+    """Convert, validate and publish SOURCES as a new release.
+
+    SOURCES are files or folders (CSV, YAML, JSON, Turtle, N-Triples, JSON-LD,
+    RDF/XML); without any, the bundled demo dataset is built. The release holds
+    exactly these sources: one left out is dropped. Exit 0 published, 1 invalid
+    data (nothing published), 2 usage or I/O error.
+    """
+    settings = settings_from(store=store, base_iri=base_iri, keep_releases=keep_releases)
+    found = discover(sources or [bundled_path("demo")])
+    with BuildProgress() as progress:
+        try:
+            outcome = build(found, settings.store, settings.base_iri, settings.keep_releases,
+                            progress)
+        except ValidationFailed as failure:
+            _report_failure(failure, settings.store)
+            raise
+    print_summary(outcome, "to publish")
+    stdout.print(f"published release {outcome.release.id} in {settings.store}")
+
+
+def _report_failure(failure: ValidationFailed, store: str) -> None:
+    outcome: BuildOutcome = failure.report  # type: ignore[assignment]
+    print_problems(outcome)
+    current = ReleaseStore(store).current()
+    kept = f"release {current.id} is still current" if current else "no release was published"
+    failure.message = f"{len(outcome.report.errors)} problems found; nothing published ({kept})"
+
+
+@click.command("validate")
+@click.argument("sources", nargs=-1, required=True, type=click.Path(path_type=str))
+@setting_option("base_iri")
+def validate_command(sources: tuple[str, ...], base_iri: str | None) -> None:
+    """Check SOURCES against the shapes without publishing anything.
+
+    References must resolve among the given sources. Exit 0 conforms, 1 does
+    not, 2 error.
+    """
+    settings = settings_from(base_iri=base_iri)
+    with BuildProgress() as progress:
+        outcome = check(discover(sources), settings.base_iri, progress)
+    print_problems(outcome)
+    print_summary(outcome, "to check")
+    if not outcome.report.conforms:
+        raise ValidationFailed(f"{len(outcome.report.errors)} problems found", outcome)
+    stdout.print("the sources conform")
+
+
+@click.command("info")
+@setting_option("store")
+@click.option("--json", "as_json", is_flag=True, help="Print the release manifest as JSON.")
+def info_command(store: str | None, as_json: bool) -> None:
+    """Show the current release: its sources, graphs and counts by kind."""
+    settings = settings_from(store=store)
+    releases = ReleaseStore(settings.store)
+    release = releases.require_current()
+    manifest = release.manifest()
+    if as_json:
+        import json
+        click.echo(json.dumps(manifest, indent=2, ensure_ascii=False))
+        return
+    stdout.print(f"release   {release.id} (created {manifest['created']})")
+    stdout.print(f"store     {settings.store}")
+    stdout.print(f"base IRI  {manifest['base_iri']}")
+    stdout.print(f"triples   {manifest['triples']:,}")
+    counts = manifest["counts"].items()
+    stdout.print("counts    " + ", ".join(f"{kind} {n:,}" for kind, n in counts))
+    stdout.print("sources")
+    for name, entry in manifest["sources"].items():
+        stdout.print(f"  {entry['file']}  ->  {manifest['base_iri']}graph/{name}  "
+                     f"({entry['records']:,} records, {entry['triples']:,} triples)")
+    kept = [r.id for r in releases.releases()]
+    stdout.print("kept      " + ", ".join(kept))
+
+
+@click.command("rollback")
+@setting_option("store")
+def rollback_command(store: str | None) -> None:
+    """Serve the previous release again (the current one stays on disk)."""
+    settings = settings_from(store=store)
+    release = ReleaseStore(settings.store).rollback()
+    stdout.print(f"release {release.id} is current again")
+
+
+COMMANDS = [build_command, validate_command, info_command, rollback_command]
