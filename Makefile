@@ -1,0 +1,29 @@
+# The two commands of the README's Quick start, and a few more for developers.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: run test setup lint clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+setup: $(STAMP)  ## create .venv and install the package with its test tools
+
+run: $(STAMP)  ## build the demo dataset and serve it at http://127.0.0.1:5000
+	$(BIN)/kg build
+	$(BIN)/kg serve
+
+test: $(STAMP)  ## set up everything the tests need and run them all
+	./scripts/system-deps.sh
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check kg web tests
+
+clean:
+	rm -rf $(VENV) var .pytest_cache
