@@ -1,0 +1,1 @@
+"""Benchmarks: data generators and measurements against Oxigraph's own baselines."""
