@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from kg.index.writer import write_entity_index
 from kg.iris import Minter
 from kg.store.staging import StagingView
 
@@ -37,3 +38,6 @@ def write_artifacts(context: ArtifactContext) -> None:
     """Run every registered writer."""
     for writer in WRITERS:
         writer(context)
+
+
+WRITERS.append(write_entity_index)  # index.sqlite: search, lists, timelines (kg/index)

@@ -81,6 +81,11 @@ class StagingView:
         for quad in self.store.quads_for_pattern(None, None, None, graph):
             yield quad.subject, quad.predicate, quad.object
 
+    def quads(self, subject: NamedNode | None = None, predicate: NamedNode | None = None,
+              obj: object | None = None, graph: NamedNode | None = None) -> Iterator[Quad]:
+        """Quads matching a pattern (None matches anything), as Snapshot.quads."""
+        return self.store.quads_for_pattern(subject, predicate, obj, graph)
+
     def types_of(self, iri: NamedNode) -> set[NamedNode]:
         """The classes an IRI has in any graph."""
         return {q.object for q in self.store.quads_for_pattern(iri, RDF.type, None, None)
