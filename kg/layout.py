@@ -66,7 +66,7 @@ def _shapes() -> tuple[dict, dict]:
             triples.setdefault(quad.subject, {}).setdefault(quad.predicate.value, []) \
                 .append(quad.object)
     targets: dict[str, list] = {}
-    for subject, predicates in triples.items():
+    for predicates in triples.values():
         for target in predicates.get(SH.targetClass.value, []):
             targets.setdefault(target.value, []).extend(predicates.get(SH.property.value, []))
     return triples, targets

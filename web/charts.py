@@ -82,8 +82,13 @@ def short(text: str, size: int = 34) -> str:
 
 def cooperation_network(snapshot: Snapshot, iri: NamedNode, labeller: Labeller,
                         title: str) -> Chart | None:
-    """The organizations linked to this one (or its units) by agreements; None if none."""
-    members = [iri, *related.subjects(snapshot, ORG.unitOf, iri, 20)[0]]
+    """The organizations linked by agreements to this one, its units or its parent.
+
+    Units and parents are drawn beside it with dashed lines; None without agreements.
+    """
+    units = related.subjects(snapshot, ORG.unitOf, iri, 8)[0]
+    parents = [p for p in related.objects(snapshot, iri, ORG.unitOf, 2) if isinstance(p, NamedNode)]
+    members = [iri, *units, *parents]
     pairs: dict[tuple[str, str], list[NamedNode]] = {}
     for member in members:
         agreements, _ = related.subjects(snapshot, KG.party, member, AGREEMENTS_READ)
@@ -98,8 +103,9 @@ def cooperation_network(snapshot: Snapshot, iri: NamedNode, labeller: Labeller,
         partners[partner] = partners.get(partner, 0) + len(agreements)
     ranked = sorted(partners, key=lambda p: -partners[p])
     shown = [p for p in ranked if p != iri.value][:MAX_PARTNERS]
-    units = [m.value for m in members[1:] if any(m.value == a for a, _ in pairs)]
-    return _draw_network(iri.value, units, shown, pairs, labeller, title,
+    around = [m.value for m in members[1:]]
+    shown = [p for p in shown if p not in around]
+    return _draw_network(iri.value, around, shown, pairs, labeller, title,
                          max(0, len(ranked) - len(shown) - 1))
 
 

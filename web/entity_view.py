@@ -10,19 +10,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from babel import Locale, UnknownLocaleError
 from pyoxigraph import Literal, NamedNode, Triple
 
+from kg.convert.resource import LANGUAGE_CODES
 from kg.describe import LABEL_PROPERTIES, describe, labels, pick_literal
 from kg.kinds import KINDS
 from kg.layout import layout
-from kg.namespaces import BF, KG, RDF, RDFS, TIME
+from kg.namespaces import BF, KG, LANGUAGES, RDF, RDFS, TIME
 from kg.ontology import term_label, term_labels
 from kg.store import Snapshot
 from web.dates import format_date, is_date
 from web.links import href_for
 
 # Shown by the page's own sections rather than as rows.
-SECTION_PROPERTIES = {KG.participation.value, BF.instanceOf.value}
+SECTION_PROPERTIES = {KG.participation.value, BF.instanceOf.value, BF.title.value,
+                      BF.identifiedBy.value}
 
 
 @dataclass
@@ -145,11 +148,27 @@ def value_of(context: _Context, term: object, depth: int = 0) -> Value:
     value = getattr(term, "value", str(term))
     if value in context.by_subject and depth < 3:
         return _inner(context, value, depth)
-    text = context.names.get(value)
+    text = context.names.get(value) or language_name(value, context.languages[0])
     if text is None:
         known = value in term_labels() or value.startswith(context.snapshot.base_iri)
         text = term_label(value, context.languages) if known else value
     return Value(text, href=href_for(context.snapshot, value), iri=value)
+
+
+def language_name(iri: str, language: str) -> str | None:
+    """The name of a language given as an ISO 639-2 IRI (id.loc.gov), in the reader's language.
+
+    >>> language_name("http://id.loc.gov/vocabulary/iso639-2/vie", "en")
+    'Vietnamese'
+    """
+    if not iri.startswith(LANGUAGES.iri):
+        return None
+    code = iri[len(LANGUAGES.iri):]
+    tag = {v: k for k, v in LANGUAGE_CODES.items()}.get(code, code)
+    try:
+        return Locale.parse(language).languages.get(tag) or code
+    except (ValueError, UnknownLocaleError):
+        return code
 
 
 def _inner(context: _Context, node: str, depth: int) -> Value:

@@ -84,7 +84,7 @@ def involvements(snapshot: Snapshot, agent: NamedNode, labeller: Labeller) -> Li
         roles = [labeller.text(r) for r in related.objects(snapshot, node, KG.participantRole)]
         _involve(by_event, snapshot, event, labeller).roles.extend(roles)
     for item in by_event.values():
-        item.roles = list(dict.fromkeys(item.roles))
+        item.roles = list(dict.fromkeys(r[:1].upper() + r[1:] for r in item.roles))
     return Listing(sorted(by_event.values(), key=lambda i: i.target.text.casefold()),
                    more or truncated)
 
