@@ -14,7 +14,7 @@ from babel import Locale, UnknownLocaleError
 from pyoxigraph import Literal, NamedNode, Triple
 
 from kg.convert.resource import LANGUAGE_CODES
-from kg.describe import LABEL_PROPERTIES, describe, labels, pick_literal
+from kg.describe import LABEL_PROPERTIES, describe, pick_literal
 from kg.kinds import KINDS
 from kg.layout import layout
 from kg.namespaces import BF, KG, LANGUAGES, RDF, RDFS, TIME
@@ -22,6 +22,7 @@ from kg.ontology import term_label, term_labels
 from kg.store import Snapshot
 from web.dates import format_date, is_date
 from web.links import href_for
+from web.release_data import names
 
 # Shown by the page's own sections rather than as rows.
 SECTION_PROPERTIES = {KG.participation.value, BF.instanceOf.value, BF.title.value,
@@ -85,7 +86,7 @@ class _Context:
             self.by_subject.setdefault(triple.subject.value, []).append(triple)
         linked = {t.object for t in triples if isinstance(t.object, NamedNode)
                   and t.object.value not in self.by_subject}
-        self.names = labels(snapshot, linked, languages)
+        self.names = names(snapshot, linked, languages)
 
     def objects(self, subject: str, predicate: NamedNode) -> list:
         return [t.object for t in self.by_subject.get(subject, []) if t.predicate == predicate]
@@ -100,7 +101,7 @@ def entity_view(snapshot: Snapshot, iri: NamedNode, kind: str, key: str,
     title_values = [t.object for t in own if t.predicate in LABEL_PROPERTIES
                     and isinstance(t.object, Literal)]
     title = pick_literal(title_values, languages)
-    title_text = title.value if title else labels(snapshot, [iri], languages).get(iri.value, key)
+    title_text = title.value if title else names(snapshot, [iri], languages).get(iri.value, key)
     type_iris = sorted({t.object.value for t in own if t.predicate == RDF.type})
     types = sorted({term_label(t, languages) for t in type_iris})
     return EntityView(iri.value, kind, key, title_text, types, type_iris,

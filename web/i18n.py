@@ -9,7 +9,7 @@ pages make, so it stays chosen while the reader browses.
 from __future__ import annotations
 
 from flask import Flask, g, has_request_context, request, url_for
-from flask_babel import Babel, lazy_gettext
+from flask_babel import Babel, get_translations, lazy_gettext
 
 from kg.ontology import term_label
 from web.dates import format_date
@@ -69,9 +69,23 @@ def language_url(code: str) -> str:
     return "?lang=" + code
 
 
+def _cached_gettext(string: str) -> str:
+    cache = g.setdefault("kg_gettext", {})
+    text = cache.get(string)
+    if text is None:
+        text = cache[string] = get_translations().ugettext(string)
+    return text
+
+
 def init_app(app: Flask) -> None:
     """Set up Flask-Babel with the reader's language."""
     Babel(app, locale_selector=reader_language)
+    # Templates look the same strings up on every page: keep this request's
+    # answers (Flask-Babel finds the catalog anew for each call).
+    app.jinja_env.install_gettext_callables(
+        gettext=_cached_gettext,
+        ngettext=lambda s, p, n: get_translations().ungettext(s, p, n),
+        newstyle=True)
 
     @app.context_processor
     def language_context() -> dict:

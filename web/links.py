@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from flask import url_for
+from flask import g, request, url_for
 
+from kg.iris import is_key
 from kg.store import Snapshot
+from web.state import settings
 
 
 def href_for(snapshot: Snapshot, iri: str) -> str:
@@ -14,10 +16,18 @@ def href_for(snapshot: Snapshot, iri: str) -> str:
         kind, _, key = iri[len(prefix):].partition("/")
         key, _, fragment = key.partition("#")
         if kind and key:
-            return url_for("pages.page", kind=kind, key=key) + (f"#{fragment}" if fragment else "")
+            return page_href(kind, key) + (f"#{fragment}" if fragment else "")
     return iri
 
 
 def page_href(kind: str, key: str) -> str:
-    """The page of an entity by kind and key."""
-    return url_for("pages.page", kind=kind, key=key)
+    """The page of an entity by kind and key (as url_for makes it, without its cost)."""
+    if not (kind.isalpha() and is_key(key)):
+        return url_for("pages.page", kind=kind, key=key)
+    if "kg_page_link" not in g:
+        # A chosen language is carried on links, as web.i18n's url_defaults does.
+        asked = request.args.get("lang", "").lower()
+        carried = f"?lang={asked}" if asked in settings().language_list else ""
+        g.kg_page_link = (request.script_root + "/page/", carried)
+    prefix, carried = g.kg_page_link
+    return f"{prefix}{kind}/{key}{carried}"

@@ -11,12 +11,13 @@ from itertools import islice
 
 from pyoxigraph import Literal, NamedNode
 
-from kg.describe import labels, pick_literal
+from kg.describe import pick_literal
 from kg.namespaces import ORG, TIME
 from kg.store import Snapshot
 from web.dates import format_date
 from web.entity_view import Value
 from web.links import href_for
+from web.release_data import names
 
 LIMIT = 50  # related entities a section lists before linking to the full list
 
@@ -74,7 +75,7 @@ class Labeller:
     def learn(self, iris: Iterable[object]) -> None:
         """Look up the labels of these IRIs (others are ignored)."""
         wanted = [i for i in iris if isinstance(i, NamedNode) and i.value not in self._names]
-        self._names.update(labels(self.snapshot, wanted, self.languages))
+        self._names.update(names(self.snapshot, wanted, self.languages))
 
     def link(self, iri: object) -> Value:
         """A labelled link to an IRI."""

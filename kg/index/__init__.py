@@ -32,6 +32,7 @@ CREATE TABLE entity(id INTEGER PRIMARY KEY, kind TEXT NOT NULL, key TEXT NOT NUL
                     iri TEXT NOT NULL, labels TEXT NOT NULL, date TEXT, date_sort TEXT,
                     parent TEXT);
 CREATE UNIQUE INDEX entity_by_key ON entity(kind, key);
+CREATE UNIQUE INDEX entity_by_iri ON entity(iri);
 CREATE INDEX entity_by_date ON entity(kind, date_sort);
 CREATE TABLE ordering(lang TEXT, kind TEXT, sort_key TEXT, entity_id INTEGER,
                       PRIMARY KEY(lang, kind, sort_key, entity_id)) WITHOUT ROWID;
@@ -123,6 +124,17 @@ class EntityIndex:
         row = self._db.execute(f"SELECT {_COLUMNS} FROM entity e WHERE kind = ? AND key = ?",
                                (kind, key)).fetchone()
         return _entity(row) if row else None
+
+    def labels_of(self, iris: list[str]) -> dict[str, dict[str, str]]:
+        """IRI -> {language: label} for those of the IRIs the index lists."""
+        found: dict[str, dict[str, str]] = {}
+        for start in range(0, len(iris), 500):  # SQLite's limit on parameters
+            chunk = iris[start:start + 500]
+            marks = ",".join("?" * len(chunk))
+            for iri, labels in self._db.execute(
+                    f"SELECT iri, labels FROM entity WHERE iri IN ({marks})", chunk):
+                found[iri] = json.loads(labels)
+        return found
 
     def count(self, kind: str) -> int:
         """How many entities of a kind the index lists."""

@@ -8,11 +8,11 @@ from pyoxigraph import NamedNode
 
 from kg.describe import exists
 from kg.errors import Gone, NotFound
-from kg.index import INDEX_FILE, EntityIndex
+from kg.index import EntityIndex
 from kg.iris import is_key
 from kg.kinds import KINDS
 from kg.store import Snapshot
-from kg.tombstones import read_gone
+from web import release_data
 from web.state import snapshot
 
 
@@ -25,35 +25,14 @@ class EntityNotFound(NotFound):
         self.key = key
 
 
-def _release_cache(snap: Snapshot) -> dict:
-    """Things read once per release and kept with its snapshot."""
-    cache = getattr(snap, "_pages_cache", None)
-    if cache is None:
-        cache = {}
-        snap._pages_cache = cache  # type: ignore[attr-defined]
-    return cache
-
-
 def entity_index(snap: Snapshot | None = None) -> EntityIndex:
     """The entity index of the release being served."""
-    snap = snap or snapshot()
-    cache = _release_cache(snap)
-    if "index" not in cache:
-        release = getattr(snap, "release", None)
-        path = release.path / INDEX_FILE if release else None
-        cache["index"] = EntityIndex(path) if path else None
-    if cache["index"] is None:
-        raise NotFound("this store has no entity index")
-    return cache["index"]
+    return release_data.entity_index(snap or snapshot())  # type: ignore[return-value]
 
 
 def gone_list(snap: Snapshot) -> dict[str, str]:
     """IRI -> the release that dropped it, for 410 Gone."""
-    cache = _release_cache(snap)
-    if "gone" not in cache:
-        release = getattr(snap, "release", None)
-        cache["gone"] = read_gone(release.path if release else None)
-    return cache["gone"]
+    return release_data.gone_list(snap)
 
 
 def entity_iri(kind: str, key: str) -> NamedNode:
