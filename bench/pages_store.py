@@ -73,11 +73,30 @@ def publish(sources: Path, store: Path) -> dict[str, float]:
     return seconds
 
 
+def reindex(store: Path) -> float:
+    """Write the current release's entity index again (after the index format changed)."""
+    from pyoxigraph import Store
+
+    from kg.index.writer import write_entity_index
+    from kg.store.staging import StagingView
+
+    release = ReleaseStore(store).require_current()
+    started = time.monotonic()
+    view = StagingView(Store.read_only(str(release.db_path)))
+    write_entity_index(ArtifactContext(view, release.path, release.manifest(), Minter(BASE), None))
+    return time.monotonic() - started
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--resources", type=int, default=250_000)
     parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--reindex", action="store_true",
+                        help="only write the entity index of the published store again")
     args = parser.parse_args()
+    if args.reindex:
+        print(f"entity index: {reindex(args.out / 'store'):,.1f} s")
+        return
     written = write_sources(args.resources, args.out / "sources")
     print(", ".join(f"{kind} {n:,}" for kind, n in written.items()))
     for step, value in publish(args.out / "sources", args.out / "store").items():
