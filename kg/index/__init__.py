@@ -108,8 +108,12 @@ class EntityIndex:
                              "publish a release with one")
         self._uri = f"file:{path}?mode=ro&immutable=1"
         self._local = threading.local()
-        row = self._db.execute("SELECT value FROM meta WHERE name = 'languages'").fetchone()
-        self.languages: list[str] = json.loads(row[0]) if row else [""]
+        meta = dict(self._db.execute("SELECT name, value FROM meta"))
+        self.languages: list[str] = json.loads(meta.get("languages", '[""]'))
+        if "counts" in meta:
+            self._counts: dict[str, int] = json.loads(meta["counts"])
+        else:  # an index written before counts were kept
+            self._counts = dict(self._db.execute("SELECT kind, count(*) FROM entity GROUP BY kind"))
 
     @property
     def _db(self) -> sqlite3.Connection:
@@ -138,7 +142,7 @@ class EntityIndex:
 
     def count(self, kind: str) -> int:
         """How many entities of a kind the index lists."""
-        return self._db.execute("SELECT count(*) FROM entity WHERE kind = ?", (kind,)).fetchone()[0]
+        return self._counts.get(kind, 0)
 
     def browse(self, kind: str, language: str, sort: str = "name", limit: int = 50,
                offset: int = 0) -> Page:
@@ -221,4 +225,4 @@ class EntityIndex:
 
     def total(self) -> int:
         """How many entities the index lists."""
-        return self._db.execute("SELECT count(*) FROM entity").fetchone()[0]
+        return sum(self._counts.values())

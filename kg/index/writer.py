@@ -144,8 +144,12 @@ def write(path: Path, entities: Iterable[_Entity]) -> None:
         connection.executemany("INSERT INTO name(entity_id, kind, folded, preferred) "
                                "VALUES (?, ?, ?, ?)", _name_rows(entities))
         connection.execute("INSERT INTO name_fts(name_fts) VALUES ('rebuild')")
-        connection.execute("INSERT INTO meta(name, value) VALUES ('languages', ?)",
-                           (json.dumps(languages),))
+        counts: dict[str, int] = {}
+        for entity in entities:
+            counts[entity.kind] = counts.get(entity.kind, 0) + 1
+        connection.executemany("INSERT INTO meta(name, value) VALUES (?, ?)",
+                               [("languages", json.dumps(languages)),
+                                ("counts", json.dumps(counts))])
         connection.commit()
         connection.execute("ANALYZE")
     finally:
