@@ -133,6 +133,7 @@ def write(path: Path, entities: Iterable[_Entity]) -> None:
     path.unlink(missing_ok=True)
     entities = list(entities)
     languages = ordering_languages(entities_labels(entities))
+    folder = _Folder()
     connection = sqlite3.connect(path)
     try:
         connection.executescript(INDEX_SCHEMA)
@@ -140,9 +141,9 @@ def write(path: Path, entities: Iterable[_Entity]) -> None:
             "INSERT INTO entity(id, kind, key, iri, labels, date, date_sort, parent) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", _entity_rows(entities))
         connection.executemany("INSERT INTO ordering(lang, kind, sort_key, entity_id) "
-                               "VALUES (?, ?, ?, ?)", _ordering_rows(entities, languages))
+                               "VALUES (?, ?, ?, ?)", _ordering_rows(entities, languages, folder))
         connection.executemany("INSERT INTO name(entity_id, kind, folded, preferred) "
-                               "VALUES (?, ?, ?, ?)", _name_rows(entities))
+                               "VALUES (?, ?, ?, ?)", _name_rows(entities, folder))
         connection.execute("INSERT INTO name_fts(name_fts) VALUES ('rebuild')")
         counts: dict[str, int] = {}
         for entity in entities:
@@ -169,21 +170,32 @@ def _entity_rows(entities: list[_Entity]) -> Iterator[tuple]:
                json.dumps(entity.labels, ensure_ascii=False), date, date_sort, entity.parent)
 
 
-def _ordering_rows(entities: list[_Entity], languages: list[str]) -> Iterator[tuple]:
+class _Folder(dict):
+    """``kg.iris.fold`` remembered per text: labels repeat across languages and names."""
+
+    def __missing__(self, text: str) -> str:
+        folded = self[text] = fold(text)
+        return folded
+
+
+def _ordering_rows(entities: list[_Entity], languages: list[str], folder: _Folder) -> list:
+    rows = []
     for entity_id, entity in enumerate(entities, 1):
         for language in languages:
             text = _pick(entity.labels, language) or entity.key
-            yield language, entity.kind, fold(text), entity_id
+            rows.append((language, entity.kind, folder[text], entity_id))
+    rows.sort()  # in key order, so the table's B-tree is appended to, not shuffled
+    return rows
 
 
-def _name_rows(entities: list[_Entity]) -> list[tuple]:
+def _name_rows(entities: list[_Entity], folder: _Folder) -> list[tuple]:
     rows = []
     for entity_id, entity in enumerate(entities, 1):
         if entity.kind not in SEARCH_ORDER:
             continue
         folded_names = {}
         for text, preferred in entity.names:
-            folded = fold(text)
+            folded = folder[text]
             if folded:
                 folded_names[folded] = folded_names.get(folded, False) or preferred
         for folded, preferred in folded_names.items():
