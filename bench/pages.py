@@ -32,9 +32,10 @@ CLIENTS = 8
 SEARCH_WORDS = ["cuong", "Cường", "nguyen van", "Nguyễn Thị", "thu vien", "dữ liệu so",
                 "he thong thong tin", "tri thuc", "phạm", "dai hoc kinh te", "linh", "quan ly du",
                 "Trần Minh", "giải pháp", "mo hinh", "an", "Thư viện", "cong nghe", "hai", "vy"]
-DESCRIBE = "CONSTRUCT { ?s ?p ?o } WHERE { BIND(<{iri}> AS ?s) ?s ?p ?o }"
-SCAN = ('SELECT ?s ?l WHERE { ?s <http://purl.org/dc/terms/title> ?l '
-        'FILTER(CONTAINS(LCASE(STR(?l)), "{word}")) } LIMIT 20')
+# oxigraph serve's default graph is its own (not the union): name the graphs.
+DESCRIBE = "CONSTRUCT { ?s ?p ?o } WHERE { BIND(<{iri}> AS ?s) GRAPH ?g { ?s ?p ?o } }"
+SCAN = ('SELECT ?s ?l WHERE { GRAPH ?g { ?s <http://purl.org/dc/terms/title> ?l '
+        'FILTER(CONTAINS(LCASE(STR(?l)), "{word}")) } } LIMIT 20')
 
 
 def _client(port: int, paths: list[str], latencies: list[float], failures: list[str],

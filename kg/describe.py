@@ -29,7 +29,7 @@ def describe(snapshot: Snapshot, iri: NamedNode) -> list[Triple]:
         for quad in snapshot.quads(subject, None, None, None):
             if quad.graph_name == meta:
                 continue
-            triples.setdefault(Triple(quad.subject, quad.predicate, quad.object))
+            triples.setdefault(quad.triple)
             obj = quad.object
             if isinstance(obj, NamedNode) and obj.value.startswith(prefix) \
                     and obj.value not in seen_nodes:

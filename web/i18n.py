@@ -13,6 +13,7 @@ from flask_babel import Babel, get_translations, lazy_gettext
 
 from kg.ontology import term_label
 from web.dates import format_date
+from web.links import site_link
 from web.state import settings
 
 KIND_NAMES = {
@@ -52,8 +53,11 @@ def language_order() -> list[str]:
 
 def kind_name(kind: str, plural: bool = False) -> str:
     """A kind's name in the reader's language."""
-    names = KIND_NAMES.get(kind)
-    return str(names[1 if plural else 0]) if names else kind
+    cache = g.setdefault("kg_kind_names", {})
+    if (kind, plural) not in cache:
+        names = KIND_NAMES.get(kind)
+        cache[kind, plural] = str(names[1 if plural else 0]) if names else kind
+    return cache[kind, plural]
 
 
 def status_name(status: str) -> str:
@@ -93,7 +97,8 @@ def init_app(app: Flask) -> None:
                 "language_url": language_url, "kind_name": kind_name,
                 "language_names": LANGUAGE_NAMES, "status_name": status_name,
                 "format_date": lambda text: format_date(text or "", None, reader_language()),
-                "term_label": lambda iri: term_label(iri, language_order())}
+                "term_label": lambda iri: term_label(iri, language_order()),
+                "site_link": site_link}
 
     @app.url_defaults
     def keep_language(endpoint: str, values: dict) -> None:

@@ -7,7 +7,7 @@ and the home page's timeline never scan the store per request.
 >>> folded_terms("Đại học, Tôn-Đức Thắng!")
 ['dai', 'hoc', 'ton', 'duc', 'thang']
 >>> fts_query(['dai', 'hoc'])
-'"dai"* AND "hoc"*'
+'"dai" AND "hoc"*'
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ CREATE TABLE name(id INTEGER PRIMARY KEY, entity_id INTEGER NOT NULL, kind TEXT 
                   folded TEXT NOT NULL, preferred INTEGER NOT NULL);
 CREATE INDEX name_by_folded ON name(folded);
 CREATE VIRTUAL TABLE name_fts USING fts5(folded, content='name', content_rowid='id',
-                                         tokenize='unicode61', prefix='2 3');
+                                         tokenize='unicode61', prefix='2 3 4');
 """
 _TERM = re.compile(r"[a-z0-9]+")
 
@@ -57,12 +57,14 @@ def folded_terms(text: str) -> list[str]:
 
 
 def fts_query(terms: list[str]) -> str:
-    """An FTS5 query matching names that have every term as a word prefix.
+    """An FTS5 query matching names with every word, the last one perhaps unfinished.
 
-    Terms are only ``[a-z0-9]`` (see :func:`folded_terms`), so quoting them
-    leaves no FTS syntax open to the searcher.
+    Only the last word is a prefix (the one being typed): prefixes of common
+    short words (``thu*``) would make the query merge huge lists. Terms are
+    only ``[a-z0-9]`` (see :func:`folded_terms`), so quoting them leaves no
+    FTS syntax open to the searcher.
     """
-    return " AND ".join(f'"{term}"*' for term in terms)
+    return " AND ".join([f'"{term}"' for term in terms[:-1]] + [f'"{terms[-1]}"*'])
 
 
 @dataclass(frozen=True)
