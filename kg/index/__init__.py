@@ -24,7 +24,8 @@ from kg.errors import StoreError
 from kg.iris import fold
 
 INDEX_FILE = "index.sqlite"
-SEARCH_LIMIT = 1000  # matches counted and paged through at most
+SEARCH_LIMIT = 1000  # matches paged through at most
+SEARCH_COUNT = 200  # matches counted before an answer says "200+"
 
 INDEX_SCHEMA = """
 CREATE TABLE meta(name TEXT PRIMARY KEY, value TEXT);
@@ -168,12 +169,15 @@ class EntityIndex:
                offset: int = 0) -> Page:
         """Entities whose names match the text, exact matches first, then names that
         start with it, then names with every word; case and diacritics ignored."""
-        ranked = self._ranked_ids(text, kind)
-        ids = ranked[offset:offset + limit]
-        items = self._by_ids(ids)
-        return Page(len(ranked), items, capped=len(ranked) >= SEARCH_LIMIT)
+        # Matches are read in rank order only as far as this page needs (and
+        # SEARCH_COUNT, to say how many): common words match a third of a
+        # catalogue, and reading them all would cost more than the page.
+        wanted = min(max(offset + limit + 1, SEARCH_COUNT), SEARCH_LIMIT)
+        ranked = self._ranked_ids(text, kind, wanted)
+        items = self._by_ids(ranked[offset:offset + limit])
+        return Page(len(ranked), items, capped=len(ranked) >= wanted)
 
-    def _ranked_ids(self, text: str, kind: str | None) -> list[int]:
+    def _ranked_ids(self, text: str, kind: str | None, wanted: int) -> list[int]:
         terms = folded_terms(text)
         if not terms:
             return []
@@ -183,16 +187,16 @@ class EntityIndex:
             (f"SELECT entity_id FROM name WHERE folded = ? {where} ORDER BY preferred DESC, id",
              (whole, *extra)),
             (f"SELECT entity_id FROM name WHERE folded > ? AND folded < ? {where} "
-             f"ORDER BY id LIMIT {SEARCH_LIMIT}", (whole, whole + "\uffff", *extra)),
+             f"ORDER BY id LIMIT {wanted}", (whole, whole + "\uffff", *extra)),
             (f"SELECT n.entity_id FROM name_fts f JOIN name n ON n.id = f.rowid "
              f"WHERE name_fts MATCH ? {where.replace('kind', 'n.kind')} "
-             f"ORDER BY f.rowid LIMIT {SEARCH_LIMIT * 2}", (fts_query(terms), *extra)),
+             f"ORDER BY f.rowid LIMIT {wanted * 2}", (fts_query(terms), *extra)),
         ]
         ranked: dict[int, None] = {}
         for sql, params in queries:
             for (entity_id,) in self._db.execute(sql, params):
                 ranked.setdefault(entity_id)
-                if len(ranked) >= SEARCH_LIMIT:
+                if len(ranked) >= wanted:
                     return list(ranked)
         return list(ranked)
 
