@@ -52,11 +52,12 @@ def _client(port: int, paths: list[str], latencies: list[float], failures: list[
     connection.close()
 
 
-def load(port: int, paths: list[str], headers: dict[str, str] | None = None) -> dict:
-    """Send the paths from 8 threads; latency percentiles in milliseconds."""
+def load(port: int, paths: list[str], headers: dict[str, str] | None = None,
+         clients: int = CLIENTS) -> dict:
+    """Send the paths from ``clients`` threads; latency percentiles in milliseconds."""
     latencies: list[float] = []
     failures: list[str] = []
-    shares = [paths[i::CLIENTS] for i in range(CLIENTS)]
+    shares = [paths[i::clients] for i in range(clients)]
     threads = [threading.Thread(target=_client, args=(port, share, latencies, failures,
                                                       headers or {})) for share in shares]
     started = time.perf_counter()
@@ -87,6 +88,10 @@ def workloads(store: Path, requests: int, rng: random.Random) -> dict[str, Calla
                  for p in pages]
     scans = [f"/query?query={urllib.parse.quote(SCAN.replace('{word}', 'cuong'))}"] * CLIENTS
     return {
+        "resource page, 1 client (kg serve)":
+            lambda kg, ox: load(kg, pages[:requests // 4], {"Accept-Language": "vi"}, clients=1),
+        "search, 1 client (kg serve)": lambda kg, ox: load(kg, searches[:requests // 4],
+                                                           clients=1),
         "resource page (kg serve)": lambda kg, ox: load(kg, pages, {"Accept-Language": "vi"}),
         "person page (kg serve)": lambda kg, ox: load(kg, person_pages),
         "search (kg serve, index)": lambda kg, ox: load(kg, searches),
