@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from babel import Locale, UnknownLocaleError
+from flask_babel import gettext
 from pyoxigraph import Literal, NamedNode, Triple
 
 from kg.convert.resource import LANGUAGE_CODES
@@ -24,6 +25,7 @@ from web.dates import format_date, is_date
 from web.links import href_for
 from web.release_data import names
 
+_TAGS = {three: two for two, three in LANGUAGE_CODES.items()}
 # Shown by the page's own sections rather than as rows.
 SECTION_PROPERTIES = {KG.participation.value, BF.instanceOf.value, BF.title.value,
                       BF.identifiedBy.value}
@@ -165,7 +167,7 @@ def language_name(iri: str, language: str) -> str | None:
     if not iri.startswith(LANGUAGES.iri):
         return None
     code = iri[len(LANGUAGES.iri):]
-    tag = {v: k for k, v in LANGUAGE_CODES.items()}.get(code, code)
+    tag = _TAGS.get(code, code)
     try:
         return Locale.parse(language).languages.get(tag) or code
     except (ValueError, UnknownLocaleError):
@@ -196,8 +198,6 @@ def _inner(context: _Context, node: str, depth: int) -> Value:
 
 def period_text(context: _Context, node: str) -> str:
     """``from X until Y`` of an OWL-Time interval, in the reader's words."""
-    from flask_babel import gettext
-
     ends = []
     for link in (TIME.hasBeginning, TIME.hasEnd):
         instants = context.objects(node, link)
