@@ -212,3 +212,16 @@ def test_resource_identifiers_classification_licence(many) -> None:
     assert "025.7" in description and "Dewey" in description
     assert 'href="https://creativecommons.org/licenses/by/4.0/"' in description
     assert "Sách số 0007" in description
+
+
+def test_conditional_requests_get_304(client) -> None:
+    first = client.get("/page/person/trinh-phi-cuong?lang=en")
+    tag = first.headers["ETag"]
+    again = client.get("/page/person/trinh-phi-cuong?lang=en", headers={"If-None-Match": tag})
+    assert again.status_code == 304 and again.headers["ETag"] == tag and not again.data
+    other_language = client.get("/page/person/trinh-phi-cuong?lang=vi",
+                                headers={"If-None-Match": tag})
+    assert other_language.status_code == 200
+    data = client.get("/data/person/trinh-phi-cuong.ttl")
+    assert client.get("/data/person/trinh-phi-cuong.ttl", headers={
+        "If-None-Match": data.headers["ETag"]}).status_code == 304

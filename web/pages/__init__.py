@@ -5,6 +5,7 @@ search, the home page, the sitemap; one blueprint, one module per part.
 - :mod:`web.pages.browse`: ``/``, ``/{kind plural}``, ``/browse/{kind}``, ``/search``
 - :mod:`web.pages.sitemap`: ``/sitemap.xml``, ``/robots.txt``
 - :mod:`web.pages.security`: headers on every HTML answer
+- :mod:`web.pages.caching`: ETags and 304 Not Modified
 """
 
 from __future__ import annotations
@@ -14,4 +15,4 @@ from flask import Blueprint
 blueprint = Blueprint("pages", __name__)
 
 # The modules add their routes to the blueprint when imported.
-from web.pages import browse, entity, security, sitemap  # noqa: E402,F401
+from web.pages import browse, caching, entity, security, sitemap  # noqa: E402,F401
