@@ -74,6 +74,24 @@ def load(port: int, paths: list[str], headers: dict[str, str] | None = None,
             "rps": len(ordered) / elapsed}
 
 
+def in_process(store: Path, paths: list[str]) -> dict:
+    """The same requests through Flask's test client: service time, no HTTP, no queue."""
+    from web import create_app
+
+    client = create_app({"store": str(store)}).test_client()
+    client.get(paths[0])
+    latencies = []
+    for path in paths:
+        started = time.perf_counter()
+        if client.get(path).status_code != 200:
+            raise RuntimeError(f"failed: {path}")
+        latencies.append(time.perf_counter() - started)
+    ordered = sorted(latencies)
+    return {"p50": 1000 * ordered[len(ordered) // 2],
+            "p99": 1000 * ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))],
+            "rps": len(ordered) / sum(ordered)}
+
+
 def workloads(store: Path, requests: int, rng: random.Random) -> dict[str, Callable]:
     """Name -> a function of (kg port, oxigraph port) that runs one workload."""
     manifest = json.loads((store / "current" / "manifest.json").read_text())
@@ -88,6 +106,8 @@ def workloads(store: Path, requests: int, rng: random.Random) -> dict[str, Calla
                  for p in pages]
     scans = [f"/query?query={urllib.parse.quote(SCAN.replace('{word}', 'cuong'))}"] * CLIENTS
     return {
+        "resource page, in-process (test client)": lambda kg, ox: in_process(store, pages),
+        "search, in-process (test client)": lambda kg, ox: in_process(store, searches),
         "resource page, 1 client (kg serve)":
             lambda kg, ox: load(kg, pages[:requests // 4], {"Accept-Language": "vi"}, clients=1),
         "search, 1 client (kg serve)": lambda kg, ox: load(kg, searches[:requests // 4],
