@@ -18,6 +18,7 @@ from web.entity_view import Value
 from web.related import Labeller, entity_of
 
 PER_GROUP = 20
+READ_DIRECTLY = 1000  # referring quads read in one pass before counting with SPARQL
 # ?o and ?inside are bound with substitutions, which Oxigraph requires to be
 # projected (so they are grouped by too, one value each).
 COUNT_BY_PROPERTY = """
@@ -54,13 +55,39 @@ def referrers(snapshot: Snapshot, iri: NamedNode, predicate: NamedNode, offset: 
     return list(islice(dict.fromkeys(found), offset, offset + limit))
 
 
+def _one_pass(snapshot: Snapshot, iri: NamedNode, limit: int,
+              ) -> tuple[dict[str, int], dict[str, list[NamedNode]]] | None:
+    """Counts and first referrers per property from one read of the referring quads;
+    None when there are too many to read this way."""
+    inside = iri.value + "#"
+    seen: dict[str, dict[str, None]] = {}
+    subjects: dict[str, dict[NamedNode, None]] = {}
+    for number, quad in enumerate(snapshot.quads(None, None, iri, None)):
+        if number >= READ_DIRECTLY:
+            return None
+        subject = quad.subject
+        if not isinstance(subject, NamedNode) or subject.value.startswith(inside):
+            continue
+        predicate = quad.predicate.value
+        seen.setdefault(predicate, {})[subject.value] = None
+        group = subjects.setdefault(predicate, {})
+        if len(group) < limit:
+            group[entity_of(subject)] = None
+    return ({p: len(s) for p, s in seen.items()},
+            {p: list(group) for p, group in subjects.items()})
+
+
 def backlink_groups(snapshot: Snapshot, iri: NamedNode, labeller: Labeller,
                     limit: int = PER_GROUP) -> list[BacklinkGroup]:
     """Every property that refers to the entity, with its first referrers."""
-    groups = []
-    for predicate, total in counts(snapshot, iri).items():
-        entities = referrers(snapshot, iri, NamedNode(predicate), 0, limit)
-        labeller.learn(entities)
-        groups.append(BacklinkGroup(predicate, term_label(predicate, labeller.languages), total,
-                                    [labeller.link(e) for e in entities]))
+    direct = _one_pass(snapshot, iri, limit)
+    if direct is not None:
+        totals, first = direct
+    else:
+        totals = counts(snapshot, iri)
+        first = {p: referrers(snapshot, iri, NamedNode(p), 0, limit) for p in totals}
+    labeller.learn([e for entities in first.values() for e in entities])
+    groups = [BacklinkGroup(p, term_label(p, labeller.languages), total,
+                            [labeller.link(e) for e in first[p]])
+              for p, total in totals.items()]
     return sorted(groups, key=lambda g: g.label.casefold())
