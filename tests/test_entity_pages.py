@@ -225,3 +225,15 @@ def test_conditional_requests_get_304(client) -> None:
     data = client.get("/data/person/trinh-phi-cuong.ttl")
     assert client.get("/data/person/trinh-phi-cuong.ttl", headers={
         "If-None-Match": data.headers["ETag"]}).status_code == 304
+
+
+def test_backlinks_past_one_read_are_counted_by_sparql(many, monkeypatch) -> None:
+    """Entities with many referrers are counted with a SPARQL aggregate: same page."""
+    from web import backlinks
+
+    direct = section(page(many, "/page/concept/popular?lang=en"), "backlinks")
+    monkeypatch.setattr(backlinks, "READ_DIRECTLY", 10)
+    counted = section(page(many, "/page/concept/popular?lang=en"), "backlinks")
+    assert counted.count("(130)") == 2 and counted.count('href="/page/resource/') == 40
+    assert sorted(re.findall(r'href="(/page/resource/[^"]+)"', counted)) == \
+        sorted(re.findall(r'href="(/page/resource/[^"]+)"', direct))
