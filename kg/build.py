@@ -82,7 +82,7 @@ class BuildOutcome:
 
 
 def build(sources: list[Source], store_dir: str, base_iri: str, keep: int = 3,
-          progress: Progress | None = None) -> BuildOutcome:
+          progress: Progress | None = None, validator: str = "auto") -> BuildOutcome:
     """Publish a new release made of exactly these sources, or raise ValidationFailed."""
     started = time.monotonic()
     progress = progress or _Quiet()
@@ -97,7 +97,7 @@ def build(sources: list[Source], store_dir: str, base_iri: str, keep: int = 3,
         try:
             view = staging.view
             kept = {} if fresh else previous.get("sources", {})
-            run = _Run(view, minter, progress, staging.id)
+            run = _Run(view, minter, progress, staging.id, validator)
             outcome = run.load_and_validate(sources, kept)
             if not outcome.report.conforms:
                 raise ValidationFailed(f"{len(outcome.report.errors)} problems; nothing published",
@@ -113,10 +113,11 @@ def build(sources: list[Source], store_dir: str, base_iri: str, keep: int = 3,
     return outcome
 
 
-def check(sources: list[Source], base_iri: str, progress: Progress | None = None) -> BuildOutcome:
+def check(sources: list[Source], base_iri: str, progress: Progress | None = None,
+          validator: str = "auto") -> BuildOutcome:
     """Convert and validate sources in memory; publish nothing."""
     started = time.monotonic()
-    run = _Run(StagingView(Store()), Minter(base_iri), progress or _Quiet(), "check")
+    run = _Run(StagingView(Store()), Minter(base_iri), progress or _Quiet(), "check", validator)
     outcome = run.load_and_validate(sources, {})
     outcome.seconds = time.monotonic() - started
     return outcome
@@ -126,8 +127,9 @@ class _Run:
     """One build's state: the store being filled, origins of records, problems."""
 
     def __init__(self, view: StagingView, minter: Minter, progress: Progress,
-                 release_id: str) -> None:
+                 release_id: str, validator: str = "auto") -> None:
         self.view = view
+        self.validator = validator
         self.minter = minter
         self.progress = progress
         self.release_id = release_id
@@ -167,7 +169,7 @@ class _Run:
         unchanged_graphs = [self.minter.graph(s.name) for s in sources if s not in changed]
         if changed or removed:
             self.report.extend(validate_graphs(self.view, changed_graphs, unchanged_graphs,
-                                               self.minter, self.origin_of))
+                                               self.minter, self.origin_of, self.validator))
         return outcome
 
     def _load(self, source: Source, checksum: str, status: str) -> SourceSummary:

@@ -6,14 +6,14 @@ are bound through ``substitutions`` and never formatted into the query text.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
-from pyoxigraph import NamedNode, Quad, RdfFormat, Store, Triple, Variable
+from pyoxigraph import NamedNode, Quad, QuerySolutions, RdfFormat, Store, Triple, Variable
 
 from kg.errors import SourceSyntaxError, StoreError
 from kg.kinds import KINDS
-from kg.namespaces import RDF
+from kg.namespaces import PREFIXES, RDF, RDFS
 
 UNRESOLVED = """
 SELECT DISTINCT ?s ?o ?g ?p ?target ?class WHERE {
@@ -29,6 +29,12 @@ SELECT DISTINCT ?s ?other ?g ?class WHERE {
   GRAPH ?other { ?s a ?class }
   FILTER(?other != ?g)
 }"""
+
+SUBCLASSES = """
+SELECT DISTINCT ?sub ?class WHERE { ?sub rdfs:subClassOf+ ?class FILTER(isIRI(?sub)) }"""
+
+SUBCLASS_TRIPLES = """
+SELECT DISTINCT ?sub ?class WHERE { ?sub rdfs:subClassOf ?class }"""
 
 RDF_FORMATS = {"turtle": RdfFormat.TURTLE, "ntriples": RdfFormat.N_TRIPLES,
                "jsonld": RdfFormat.JSON_LD, "rdfxml": RdfFormat.RDF_XML}
@@ -86,6 +92,35 @@ class StagingView:
         return {q.object for q in self.store.quads_for_pattern(iri, RDF.type, None, None)
                 if isinstance(q.object, NamedNode)}
 
+    def subclasses(self) -> dict[str, tuple[str, ...]]:
+        """Each class with subclasses (rdfs:subClassOf in any graph): itself, then them."""
+        found: dict[str, set[str]] = {}
+        for row in self.store.query(SUBCLASSES, prefixes=PREFIXES,
+                                    use_default_graph_as_union=True):
+            found.setdefault(row["class"].value, set()).add(row["sub"].value)
+        return {cls: (cls, *sorted(subs - {cls})) for cls, subs in found.items()}
+
+    def subclass_triples(self) -> list[tuple]:
+        """Every rdfs:subClassOf statement in any graph, as (subclass, predicate, class)."""
+        return [(row["sub"], RDFS.subClassOf, row["class"]) for row in self.store.query(
+            SUBCLASS_TRIPLES, prefixes=PREFIXES, use_default_graph_as_union=True)]
+
+    def validation_rows(self, query: str, graphs: list[NamedNode],
+                        functions: dict[NamedNode, Callable]) -> QuerySolutions:
+        """Solutions of a validation query over the graphs being validated.
+
+        The query reads data in ``GRAPH`` patterns, limited to these graphs, and
+        ``rdf:type`` in the default graph, the union of all graphs.
+        """
+        try:
+            return self.store.query(query, use_default_graph_as_union=True,
+                                    named_graphs=graphs if len(graphs) > 1 else None,
+                                    custom_functions=functions)
+        except SyntaxError as error:
+            raise StoreError(f"a validation query is not valid SPARQL: {error}") from error
+        except OSError as error:
+            raise StoreError(f"reading the staging store failed: {error}") from error
+
     def unresolved_references(self, target_class: str, predicate: str,
                               classes: tuple[str, ...], graphs: list[NamedNode],
                               ) -> Iterator[tuple[str, str]]:
@@ -132,6 +167,16 @@ class StagingView:
         """The graphs that say something about a subject."""
         return {q.graph_name.value for q in self.store.quads_for_pattern(subject, None, None, None)
                 if isinstance(q.graph_name, NamedNode)}
+
+    def count_at_least(self, graphs: list[NamedNode], limit: int) -> bool:
+        """True if the graphs hold at least ``limit`` triples (stops counting there)."""
+        seen = 0
+        for graph in graphs:
+            for _ in self.store.quads_for_pattern(None, None, None, graph):
+                seen += 1
+                if seen >= limit:
+                    return True
+        return False
 
     def count(self, graph: NamedNode | None = None) -> int:
         """Quads in one graph, or in the whole store."""

@@ -4,9 +4,14 @@
 exit codes (0 conforms, 1 does not, 2 error). Two checks, so that the cost
 follows what changed rather than the size of the whole graph:
 
-1. the graphs of changed sources go through pySHACL (the reference
-   validator), together with the ``rdf:type`` of every IRI they point to,
-   wherever that is defined, so references across sources resolve;
+1. the graphs of changed sources are checked against the shapes by one of two
+   validators that give the same violations: pySHACL (the reference) over an
+   rdflib copy of them, together with the ``rdf:type`` of every IRI they point
+   to, wherever that is defined, so references across sources resolve; or the
+   shapes compiled to SPARQL and run inside the staging store
+   (:mod:`kg.validate.sparql`), which scales to millions of triples.
+   ``auto`` takes pySHACL for small changes and SPARQL above
+   :data:`AUTO_THRESHOLD` triples;
 2. references from unchanged graphs are re-checked with one query per
    reference rule of the shapes, so that removing or changing a source cannot
    leave a dangling reference behind.
@@ -18,6 +23,7 @@ from collections.abc import Callable, Iterable
 
 from pyoxigraph import NamedNode
 
+from kg.errors import UsageError
 from kg.iris import Minter
 from kg.namespaces import RDF
 from kg.report import Problem
@@ -26,15 +32,24 @@ from kg.store.staging import StagingView
 from kg.validate.messages import Violation, to_problem
 from kg.validate.shacl import rdflib_graph, shacl_violations
 from kg.validate.shapes import reference_rules
+from kg.validate.sparql import program
 
 OriginLookup = Callable[[str], Origin | None]
+VALIDATORS = ("auto", "shacl", "sparql")
+# Triples in the changed graphs above which ``auto`` takes the SPARQL validator
+# (measured in bench/validate.py: below it pySHACL's start-up is the cost).
+AUTO_THRESHOLD = 20_000
 
 
 def validate_graphs(view: StagingView, changed: Iterable[NamedNode], unchanged: Iterable[NamedNode],
-                    minter: Minter, origin_of: OriginLookup) -> list[Problem]:
+                    minter: Minter, origin_of: OriginLookup,
+                    validator: str = "auto") -> list[Problem]:
     """Problems of the changed graphs, and dangling references from the unchanged ones."""
     changed, unchanged = list(changed), list(unchanged)
-    violations = _changed_violations(view, changed)
+    if choose_validator(validator, view, changed) == "sparql":
+        violations = program().violations(view, changed)
+    else:
+        violations = _changed_violations(view, changed)
     violations += _reference_violations(view, unchanged)
     violations += _duplicate_definitions(view, changed)
     seen: set[tuple] = set()
@@ -48,15 +63,31 @@ def validate_graphs(view: StagingView, changed: Iterable[NamedNode], unchanged: 
     return problems
 
 
+def choose_validator(validator: str, view: StagingView, changed: list[NamedNode]) -> str:
+    """The validator to run: as asked, or for ``auto`` by the size of the change."""
+    if validator not in VALIDATORS:
+        raise UsageError(f"the validator must be one of {', '.join(VALIDATORS)}, "
+                         f"got {validator!r}")
+    if validator != "shacl":
+        program()  # a shape the SPARQL validator cannot run fails here, whatever the size
+    if validator == "auto":
+        large = view.count_at_least(changed, AUTO_THRESHOLD + 1)
+        return "sparql" if large else "shacl"
+    return validator
+
+
 def _changed_violations(view: StagingView, changed: list[NamedNode]) -> list[Violation]:
+    """pySHACL over the changed graphs, with the types of what they refer to."""
     if not changed:
         return []
     triples = [t for graph in changed for t in view.triples(graph)]
-    entities = {s.value.partition("#")[0] for s, _, _ in triples if isinstance(s, NamedNode)}
+    # Focus nodes are those the changed graphs declare; an IRI they only refer
+    # to gets its types (from every graph) so that sh:class can resolve it.
+    declared = {s.value for s, p, _ in triples if p == RDF.type}
     referenced = {o for _, p, o in triples if isinstance(o, NamedNode) and p != RDF.type}
-    known = {s for s, _, _ in triples}
-    type_triples = [(iri, RDF.type, t) for iri in referenced - known for t in view.types_of(iri)]
-    return shacl_violations(rdflib_graph(triples + type_triples), focus=entities)
+    type_triples = [(iri, RDF.type, t) for iri in referenced for t in view.types_of(iri)]
+    data = rdflib_graph(triples + type_triples + view.subclass_triples())
+    return shacl_violations(data, focus=declared)
 
 
 def _reference_violations(view: StagingView, unchanged: list[NamedNode]) -> list[Violation]:
