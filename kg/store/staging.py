@@ -100,21 +100,24 @@ class StagingView:
             found.setdefault(row["class"].value, set()).add(row["sub"].value)
         return {cls: (cls, *sorted(subs - {cls})) for cls, subs in found.items()}
 
+    def has_instances(self, graph: NamedNode, classes: tuple[str, ...]) -> bool:
+        """True if the graph types something with one of the classes."""
+        return any(next(self.store.quads_for_pattern(None, RDF.type, NamedNode(c), graph), None)
+                   for c in classes)
+
     def subclass_triples(self) -> list[tuple]:
         """Every rdfs:subClassOf statement in any graph, as (subclass, predicate, class)."""
         return [(row["sub"], RDFS.subClassOf, row["class"]) for row in self.store.query(
             SUBCLASS_TRIPLES, prefixes=PREFIXES, use_default_graph_as_union=True)]
 
-    def validation_rows(self, query: str, graphs: list[NamedNode],
-                        functions: dict[NamedNode, Callable]) -> QuerySolutions:
-        """Solutions of a validation query over the graphs being validated.
+    def validation_rows(self, query: str, functions: dict[NamedNode, Callable]) -> QuerySolutions:
+        """Solutions of a validation query, whose default graph is the union of all graphs.
 
-        The query reads data in ``GRAPH`` patterns, limited to these graphs, and
-        ``rdf:type`` in the default graph, the union of all graphs.
+        The query names the graphs it validates in its ``GRAPH`` patterns and
+        looks ``rdf:type`` up in the default graph.
         """
         try:
             return self.store.query(query, use_default_graph_as_union=True,
-                                    named_graphs=graphs if len(graphs) > 1 else None,
                                     custom_functions=functions)
         except SyntaxError as error:
             raise StoreError(f"a validation query is not valid SPARQL: {error}") from error

@@ -10,7 +10,8 @@ escaped by Oxigraph); they come from the shapes files and the build's graph
 names, never from a request.
 
 >>> from pyoxigraph import NamedNode
->>> writer = Writer([NamedNode("http://example.org/graph/people-csv")], {})
+>>> people = NamedNode("http://example.org/graph/people-csv")
+>>> writer = Writer(people, [people], {})
 >>> writer.path("?f", (Step("http://xmlns.com/foaf/0.1/name"),), "?v")
 'GRAPH <http://example.org/graph/people-csv> { ?f <http://xmlns.com/foaf/0.1/name> ?v }'
 >>> writer.ok(Constraint("NodeKindConstraintComponent", str(SH.IRI)), "?v")
@@ -72,6 +73,30 @@ FUNCTIONS = {WELL_TYPED: _well_typed_function}
 logging.getLogger("rdflib.term").setLevel(logging.ERROR)
 
 
+def all_of(parts: list[str]) -> str:
+    """Conjunction that stops at the first false part.
+
+    Oxigraph evaluates both sides of ``&&`` (unless one is a constant), so a
+    costly test (EXISTS, a Python function) is guarded with ``IF`` instead.
+    """
+    if not parts:
+        return "true"
+    text = parts[-1]
+    for part in reversed(parts[:-1]):
+        text = f"IF({part}, {text}, false)"
+    return text
+
+
+def any_of(parts: list[str]) -> str:
+    """Disjunction that stops at the first true part (see :func:`all_of`)."""
+    if not parts:
+        return "false"
+    text = parts[-1]
+    for part in reversed(parts[:-1]):
+        text = f"IF({part}, true, {text})"
+    return text
+
+
 def iri(value: str) -> str:
     """An IRI as SPARQL text (checked and written by pyoxigraph)."""
     return str(NamedNode(value))
@@ -83,11 +108,19 @@ def string(value: str) -> str:
 
 
 class Writer:
-    """Writes patterns and expressions for one query, with fresh variable names."""
+    """Writes patterns and expressions for one query, with fresh variable names.
 
-    def __init__(self, graphs: list[NamedNode], subclasses: dict[str, tuple[str, ...]]) -> None:
-        self.graph_term = str(graphs[0]) if len(graphs) == 1 else None
+    Focus nodes are those typed in one validated graph (a constant: fastest
+    for Oxigraph); their values may be in any validated graph, as pySHACL sees
+    the union of them.
+    """
+
+    def __init__(self, focus_graph: NamedNode, graphs: list[NamedNode],
+                 subclasses: dict[str, tuple[str, ...]], every_graph: bool = False) -> None:
+        self.focus_graph = str(focus_graph)
+        self.graphs = [str(g) for g in graphs]
         self.subclasses = subclasses
+        self.every_graph = every_graph  # the graphs are all the store holds
         self.count = 0
 
     def var(self, stem: str) -> str:
@@ -95,9 +128,18 @@ class Writer:
         self.count += 1
         return f"?{stem}{self.count}"
 
-    def graph(self) -> str:
-        """The graph of one triple pattern: the one validated graph, or any of them."""
-        return self.graph_term or self.var("g")
+    def data(self, subject: str, predicate: str, obj: str) -> str:
+        """A triple pattern in any of the validated graphs."""
+        if len(self.graphs) == 1:
+            return f"GRAPH {self.graphs[0]} {{ {subject} {predicate} {obj} }}"
+        graph = self.var("g")
+        pattern = f"GRAPH {graph} {{ {subject} {predicate} {obj} }}"
+        if self.every_graph:
+            return pattern
+        # A filter on the graph: Oxigraph is slower with the query's dataset
+        # limited to some named graphs, and slower still with this filter than
+        # without, hence the case above.
+        return f"{pattern} FILTER({graph} IN ({', '.join(self.graphs)}))"
 
     def path(self, subject: str, steps: tuple[Step, ...], obj: str) -> str:
         """A pattern linking subject to obj along the steps, in the validated graphs."""
@@ -105,7 +147,7 @@ class Writer:
         for number, step in enumerate(steps, start=1):
             following = obj if number == len(steps) else self.var("x")
             s, o = (following, current) if step.inverse else (current, following)
-            patterns.append(f"GRAPH {self.graph()} {{ {s} {iri(step.predicate)} {o} }}")
+            patterns.append(self.data(s, iri(step.predicate), o))
             current = following
         return " ".join(patterns)
 
@@ -123,8 +165,8 @@ class Writer:
                 f"FILTER({found} IN ({', '.join(iri(c) for c in classes)}))")
 
     def focus(self, term: str, cls: str) -> str:
-        """A pattern: the focus nodes of a class target, typed in the validated graphs."""
-        return f"GRAPH {self.graph()} {{ {self.typed(term, cls)} }}"
+        """A pattern: the focus nodes of a class target, typed in the focus graph."""
+        return f"GRAPH {self.focus_graph} {{ {self.typed(term, cls)} }}"
 
     def ok(self, constraint: Constraint, term: str) -> str:
         """An expression: term satisfies one value constraint."""
@@ -134,16 +176,16 @@ class Writer:
         if component == "NodeKindConstraintComponent":
             return NODE_KIND_TESTS[str(value)].format(term)
         if component == "ClassConstraintComponent":
-            return f"(!isLiteral({term}) && EXISTS {{ {self.typed(term, str(value))} }})"
+            return all_of([f"!isLiteral({term})", f"EXISTS {{ {self.typed(term, str(value))} }}"])
         if component == "PatternConstraintComponent":
             pattern, flags = value  # type: ignore[misc]
             arguments = string(pattern) + (f", {string(flags)}" if flags else "")
-            return f"(!isBlank({term}) && REGEX(STR({term}), {arguments}))"
+            return all_of([f"!isBlank({term})", f"REGEX(STR({term}), {arguments})"])
         members = [self.conforms(shape, term) for shape in constraint.shapes]
         if component == "OrConstraintComponent":
-            return "(" + " || ".join(members or ["false"]) + ")"
+            return any_of(members)
         if component == "AndConstraintComponent":
-            return "(" + " && ".join(members or ["true"]) + ")"
+            return all_of(members)
         if component == "XoneConstraintComponent":
             return "((" + " + ".join(f"IF({m}, 1, 0)" for m in members) + ") = 1)"
         if component == "NotConstraintComponent":
@@ -155,10 +197,10 @@ class Writer:
     def _datatype(self, datatype: str, term: str) -> str:
         if datatype == LANG_STRING:
             return f'(isLiteral({term}) && LANG({term}) != "")'
-        test = f"(isLiteral({term}) && DATATYPE({term}) = {iri(datatype)}"
+        test = f"(isLiteral({term}) && sameTerm(DATATYPE({term}), {iri(datatype)}))"
         if datatype == XSD + "string":
-            return test + ")"
-        return test + f" && {iri(WELL_TYPED.value)}({term}))"
+            return test
+        return all_of([test, f"{iri(WELL_TYPED.value)}({term})"])
 
     def conforms(self, shape: Shape, term: str) -> str:
         """An expression: term conforms to a whole shape (used by or, and, not, node)."""
@@ -168,7 +210,7 @@ class Writer:
                 raise UnsupportedShape(f"{constraint.component} outside a property shape")
             parts.append(self.ok(constraint, term))
         parts += [self.property_ok(prop, term) for prop in shape.properties]
-        return "(" + " && ".join(parts or ["true"]) + ")"
+        return all_of(parts)
 
     def property_ok(self, shape: Shape, term: str) -> str:
         """An expression: the values of term along a property shape's path conform."""
@@ -182,10 +224,10 @@ class Writer:
         values = [c for c in shape.constraints if c.component not in COUNTS]
         if values:
             value = self.var("y")
-            test = " && ".join(self.ok(c, value) for c in values)
+            test = all_of([self.ok(c, value) for c in values])
             parts.append(f"NOT EXISTS {{ {self.path(term, shape.path, value)} "
-                         f"FILTER(!({test})) }}")
-        return "(" + " && ".join(parts or ["true"]) + ")"
+                         f"FILTER(!{test}) }}")
+        return all_of(parts)
 
     def count_ok(self, shape: Shape, constraint: Constraint, term: str) -> str | None:
         """An expression for a count or uniqueLang constraint on term's values."""
