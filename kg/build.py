@@ -31,7 +31,7 @@ from kg.sources.rdf import locate
 from kg.store.releases import Release, ReleaseStore
 from kg.store.staging import StagingView
 from kg.tombstones import next_gone, read_gone, write_gone
-from kg.validate import validate_graphs
+from kg.validate import checked_validator, validate_graphs
 
 # Bump when converters change the triples a record becomes: every source is
 # then converted again instead of being kept from the previous release.
@@ -129,7 +129,7 @@ class _Run:
     def __init__(self, view: StagingView, minter: Minter, progress: Progress,
                  release_id: str, validator: str = "auto") -> None:
         self.view = view
-        self.validator = validator
+        self.validator = checked_validator(validator)
         self.minter = minter
         self.progress = progress
         self.release_id = release_id

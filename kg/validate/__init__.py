@@ -46,10 +46,7 @@ def validate_graphs(view: StagingView, changed: Iterable[NamedNode], unchanged: 
                     validator: str = "auto") -> list[Problem]:
     """Problems of the changed graphs, and dangling references from the unchanged ones."""
     changed, unchanged = list(changed), list(unchanged)
-    if choose_validator(validator, view, changed) == "sparql":
-        violations = program().violations(view, changed)
-    else:
-        violations = _changed_violations(view, changed)
+    violations = shape_violations(view, changed, choose_validator(validator, view, changed))
     violations += _reference_violations(view, unchanged)
     violations += _duplicate_definitions(view, changed)
     seen: set[tuple] = set()
@@ -63,11 +60,25 @@ def validate_graphs(view: StagingView, changed: Iterable[NamedNode], unchanged: 
     return problems
 
 
-def choose_validator(validator: str, view: StagingView, changed: list[NamedNode]) -> str:
-    """The validator to run: as asked, or for ``auto`` by the size of the change."""
+def shape_violations(view: StagingView, changed: list[NamedNode],
+                     validator: str) -> list[Violation]:
+    """What the shapes find wrong in the changed graphs, by one validator (shacl or sparql)."""
+    if validator == "sparql":
+        return program().violations(view, changed)
+    return _changed_violations(view, changed)
+
+
+def checked_validator(validator: str) -> str:
+    """The validator's name, if it is one of :data:`VALIDATORS`."""
     if validator not in VALIDATORS:
         raise UsageError(f"the validator must be one of {', '.join(VALIDATORS)}, "
                          f"got {validator!r}")
+    return validator
+
+
+def choose_validator(validator: str, view: StagingView, changed: list[NamedNode]) -> str:
+    """The validator to run: as asked, or for ``auto`` by the size of the change."""
+    checked_validator(validator)
     if validator != "shacl":
         program()  # a shape the SPARQL validator cannot run fails here, whatever the size
     if validator == "auto":

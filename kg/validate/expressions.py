@@ -30,7 +30,7 @@ from rdflib import Literal as RdfLiteral
 from rdflib import URIRef
 
 from kg.errors import UnsupportedShape
-from kg.validate.model import Constraint, Shape, Step
+from kg.validate.model import COUNTS, Constraint, Shape, Step
 from kg.validate.shapes import SH
 
 RDF_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
@@ -49,8 +49,6 @@ NODE_KIND_TESTS = {
 PYTHON_TYPES = {XSD + "integer": int, XSD + "float": float, XSD + "decimal": Decimal,
                 XSD + "boolean": bool, XSD + "date": date, XSD + "time": time,
                 XSD + "dateTime": datetime}
-COUNTS = ("MinCountConstraintComponent", "MaxCountConstraintComponent",
-          "UniqueLangConstraintComponent")
 
 
 @lru_cache(maxsize=65536)
@@ -204,11 +202,7 @@ class Writer:
 
     def conforms(self, shape: Shape, term: str) -> str:
         """An expression: term conforms to a whole shape (used by or, and, not, node)."""
-        parts = []
-        for constraint in shape.constraints:
-            if constraint.component in COUNTS:
-                raise UnsupportedShape(f"{constraint.component} outside a property shape")
-            parts.append(self.ok(constraint, term))
+        parts = [self.ok(constraint, term) for constraint in shape.constraints]
         parts += [self.property_ok(prop, term) for prop in shape.properties]
         return all_of(parts)
 

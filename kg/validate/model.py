@@ -38,6 +38,9 @@ METADATA = {SH.message, SH.severity, SH.name, SH.description, SH.group, SH.order
 NODE_KINDS = {SH.IRI, SH.Literal, SH.BlankNode, SH.BlankNodeOrIRI, SH.BlankNodeOrLiteral,
               SH.IRIOrLiteral}
 LOGICAL = {SH["or"]: "Or", SH["and"]: "And", SH.xone: "Xone"}
+# Constraints on the number (or languages) of values: property shapes only.
+COUNTS = ("MinCountConstraintComponent", "MaxCountConstraintComponent",
+          "UniqueLangConstraintComponent")
 
 
 @dataclass(frozen=True)
@@ -121,6 +124,9 @@ class _Reader:
                 constraints.append(self._constraint(node, predicate, obj))
         if targets and path is not None:
             raise _unsupported(node, "a target on a property shape")
+        counts = [c.component for c in constraints if c.component in COUNTS]
+        if counts and path is None:
+            raise _unsupported(node, f"{counts[0]} outside a property shape")
         return Shape(node=node, path=_path(graph, node, path) if path is not None else None,
                      targets=tuple(targets), constraints=tuple(constraints),
                      properties=tuple(properties), severity=_severity(graph, node),

@@ -23,8 +23,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from kg.validate.expressions import COUNTS, Writer
-from kg.validate.model import Constraint, Shape
+from kg.validate.expressions import Writer
+from kg.validate.model import COUNTS, Constraint, Shape
 
 
 @dataclass(frozen=True)

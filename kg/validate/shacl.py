@@ -27,7 +27,9 @@ def to_rdflib(term: NamedNode | BlankNode | Literal) -> Node:
         return BNode(term.value)
     if term.language:
         return RdfLiteral(term.value, lang=term.language)
-    return RdfLiteral(term.value, datatype=URIRef(term.datatype.value))
+    # Not normalized: reports then quote the value as the source wrote it
+    # ('2024-05-31' in a date-and-time field, not '2024-05-31T00:00:00').
+    return RdfLiteral(term.value, datatype=URIRef(term.datatype.value), normalize=False)
 
 
 def rdflib_graph(triples: Iterable[tuple]) -> Graph:
