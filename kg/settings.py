@@ -58,7 +58,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("validator", str, "auto",
             "How changed sources are checked against the shapes: shacl (pySHACL, the "
             "reference), sparql (the shapes compiled to SPARQL, for large sources) or auto "
-            "(pySHACL up to 20,000 changed triples, SPARQL above)."),
+            "(pySHACL up to 1,000 changed triples, SPARQL above)."),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}

@@ -36,9 +36,11 @@ from kg.validate.sparql import program
 
 OriginLookup = Callable[[str], Origin | None]
 VALIDATORS = ("auto", "shacl", "sparql")
-# Triples in the changed graphs above which ``auto`` takes the SPARQL validator
-# (measured in bench/validate.py: below it pySHACL's start-up is the cost).
-AUTO_THRESHOLD = 20_000
+# Triples in the changed graphs above which ``auto`` takes the SPARQL validator.
+# Measured (bench/README.md): on a 1M-triple store pySHACL takes 0.3 s for a
+# 60-triple change, over a second from about 600, while the SPARQL validator
+# takes 0.2-0.5 s; below this pySHACL, the reference, costs next to nothing.
+AUTO_THRESHOLD = 1_000
 
 
 def validate_graphs(view: StagingView, changed: Iterable[NamedNode], unchanged: Iterable[NamedNode],
