@@ -31,7 +31,7 @@ from kg.sources.rdf import locate
 from kg.store.releases import Release, ReleaseStore
 from kg.store.staging import StagingView
 from kg.tombstones import next_gone, read_gone, write_gone
-from kg.validate import checked_validator, validate_graphs
+from kg.validate import checked_validator, typed_before_change, validate_graphs
 
 # Bump when converters change the triples a record becomes: every source is
 # then converted again instead of being kept from the previous release.
@@ -147,8 +147,10 @@ class _Run:
         changed = [s for s in sources if kept.get(s.name, {}).get("checksum") != checksums[s.name]]
         removed = [name for name in kept if name not in names]
         self.by_graph = {self.minter.graph(s.name).value: s for s in sources}
-        self.before = self.view.entities(
-            [self.minter.graph(s.name) for s in changed] + [self.minter.graph(n) for n in removed])
+        touched = [self.minter.graph(s.name) for s in changed] + [self.minter.graph(n)
+                                                                  for n in removed]
+        self.before = self.view.entities(touched)
+        typed_before = typed_before_change(self.view, touched) if kept else None
         for name in removed:
             self.progress.step(f"dropping {kept[name]['file']}")
             self.view.remove_graph(self.minter.graph(name))
@@ -169,7 +171,8 @@ class _Run:
         unchanged_graphs = [self.minter.graph(s.name) for s in sources if s not in changed]
         if changed or removed:
             self.report.extend(validate_graphs(self.view, changed_graphs, unchanged_graphs,
-                                               self.minter, self.origin_of, self.validator))
+                                               self.minter, self.origin_of, self.validator,
+                                               typed_before))
         return outcome
 
     def _load(self, source: Source, checksum: str, status: str) -> SourceSummary:

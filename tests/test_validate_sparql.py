@@ -12,6 +12,7 @@ be equal.
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -21,9 +22,9 @@ from hypothesis import strategies as st
 from pyoxigraph import BlankNode, Literal, NamedNode, Quad, RdfFormat, Store, serialize
 from rdflib import Graph
 
-from kg.build import check
+from kg.build import build, check
 from kg.convert import Registry, convert_records
-from kg.errors import UnsupportedShape, UsageError
+from kg.errors import UnsupportedShape, UsageError, ValidationFailed
 from kg.iris import Minter
 from kg.namespaces import BF, DCTERMS, FOAF, KG, LANGUAGES, ORG, RDF, SCHEMA, SKOS, TIME, XSD
 from kg.report import Report
@@ -360,3 +361,28 @@ def test_a_bad_validator_setting_is_a_usage_error() -> None:
     assert result.returncode == 2
     assert "the validator must be one of auto, shacl, sparql, got 'fast'" in result.stderr
     assert kg("validate", "--validator", "fast", str(DEMO)).returncode == 2
+
+
+# References from unchanged sources, after a small change ---------------------------------
+
+@pytest.mark.parametrize("change", ["drop the row", "declare it a person instead"])
+def test_a_changed_source_cannot_leave_references_dangling(tmp_path: Path, store_dir: Path,
+                                                           change: str) -> None:
+    """Only references to what the changed source typed are checked again; they must be."""
+    demo = tmp_path / "demo"
+    shutil.copytree(DEMO, demo)
+    build(discover([demo]), str(store_dir), BASE)
+    organizations = demo / "organizations.csv"
+    rows = organizations.read_text(encoding="utf-8").splitlines(keepends=True)
+    kept = [row for row in rows if not row.startswith("tdtu-inspire-library,")]
+    organizations.write_text("".join(kept), encoding="utf-8")
+    if change.startswith("declare"):
+        (demo / "extra.ttl").write_text(
+            TTL + 'organization:tdtu-inspire-library a foaf:Person ; foaf:name "X" .\n',
+            encoding="utf-8")
+    with pytest.raises(ValidationFailed) as caught:
+        build(discover([demo]), str(store_dir), BASE)
+    lines = caught.value.report.report.lines()
+    assert any(line.startswith("positions.csv row 6 (trinh-phi-cuong-inspire-acting-director): "
+                               "'organization' refers to 'organization/tdtu-inspire-library'")
+               for line in lines), lines

@@ -37,6 +37,8 @@ SELECT ?s ?g WHERE {{
 ENTITIES = """
 SELECT DISTINCT ?s WHERE {{ GRAPH {graph} {{ ?s a ?class }} FILTER(?class IN ({classes})) }}"""
 
+TYPED = "SELECT DISTINCT ?s WHERE {{ GRAPH {graph} {{ ?s a ?class }} }}"
+
 COUNT_GRAPH = "SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {graph} {{ ?s ?p ?o }} }}"
 COUNT_GRAPH_UP_TO = ("SELECT (COUNT(*) AS ?n) WHERE {{ SELECT * WHERE {{ GRAPH {graph} "
                      "{{ ?s ?p ?o }} }} LIMIT {limit} }}")
@@ -154,6 +156,25 @@ class StagingView:
                                       targets=", ".join(str(NamedNode(t)) for t in targets))
             for row in self.store.query(query, use_default_graph_as_union=True):
                 yield row["s"].value, row["o"].value
+
+    def typed_subjects(self, graphs: list[NamedNode]) -> set[str]:
+        """IRIs that the graphs give an rdf:type (any class)."""
+        return {row["s"].value for graph in graphs
+                for row in self.store.query(TYPED.format(graph=graph))
+                if isinstance(row["s"], NamedNode)}
+
+    def references_to_or_from(self, iris: Iterable[str], graphs: list[NamedNode],
+                              predicates: set[str]) -> Iterator[tuple[str, str, str]]:
+        """(subject, predicate, object) in the graphs with one of the predicates, where
+        the subject or the object is one of the IRIs (a look-up per IRI)."""
+        wanted = set(graphs)
+        for iri in iris:
+            node = NamedNode(iri)
+            for quad in [*self.store.quads_for_pattern(None, None, node, None),
+                         *self.store.quads_for_pattern(node, None, None, None)]:
+                if quad.graph_name in wanted and quad.predicate.value in predicates \
+                        and isinstance(quad.object, NamedNode):
+                    yield quad.subject.value, quad.predicate.value, quad.object.value
 
     def defined_in_several_graphs(self, graphs: list[NamedNode],
                                   ) -> Iterator[tuple[str, set[str]]]:
