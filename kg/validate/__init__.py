@@ -148,16 +148,22 @@ def _affected_reference_violations(view: StagingView, unchanged: list[NamedNode]
         rules.setdefault(rule.predicate, []).append(rule)
     subclasses = view.subclasses()
     closure = lambda cls: set(subclasses.get(cls, (cls,)))  # noqa: E731
+    types: dict[str, set[str]] = {}
+
+    def types_of(iri: str) -> set[str]:
+        # Cached: a popular target (a topic, a university) is referred to thousands of times.
+        if iri not in types:
+            types[iri] = {t.value for t in view.types_of(NamedNode(iri))}
+        return types[iri]
+
     violations = []
-    for subject, predicate, value in set(view.references_to_or_from(affected, unchanged,
-                                                                    set(rules))):
-        subject_types = {t.value for t in view.types_of(NamedNode(subject))}
-        value_types = {t.value for t in view.types_of(NamedNode(value))}
+    for subject, predicate, value in view.references_to_or_from(affected, unchanged, set(rules)):
         for rule in rules[predicate]:
             wanted = set().union(*(closure(c) for c in rule.classes))
-            if subject_types & closure(rule.target_class) and not value_types & wanted:
-                violations.append(Violation(subject, "ClassConstraintComponent", rule.shape,
-                                            path=predicate, value=value, value_is_iri=True))
+            if types_of(value) & wanted or not types_of(subject) & closure(rule.target_class):
+                continue
+            violations.append(Violation(subject, "ClassConstraintComponent", rule.shape,
+                                        path=predicate, value=value, value_is_iri=True))
     return violations
 
 
