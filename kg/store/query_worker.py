@@ -1,0 +1,206 @@
+"""A query process: evaluates one SPARQL query at a time on a release, read-only.
+
+Started by :mod:`kg.store.query_pool` as ``python -m kg.store.query_worker``;
+jobs arrive on standard input and answers leave on standard output, as
+pickled messages of :mod:`multiprocessing.connection`:
+
+- ``("head", form, truncated)``, then ``("data", bytes)`` chunks, then ``("end",)``;
+- or ``("error", kind, message)`` with kind ``syntax``, ``query`` or ``store``.
+
+pyoxigraph cannot interrupt a query, so the pool kills this process when a
+query runs past its limit. Answers are capped at ``max_rows`` rows or triples;
+the cap is applied while Oxigraph serializes (see :class:`_CappedTsv`), so
+that Oxigraph's own writers do all the serializing.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from itertools import islice
+from multiprocessing.connection import Connection
+from typing import Any
+
+from pyoxigraph import (
+    NamedNode,
+    QueryBoolean,
+    QueryResultsFormat,
+    QuerySolutions,
+    RdfFormat,
+    Store,
+    parse_query_results,
+    serialize,
+)
+
+from kg.formats import rdf_format, result_format
+from kg.namespaces import PREFIXES
+
+CHUNK = 64 * 1024
+
+
+class _Enough(Exception):
+    """Raised from a writer to stop Oxigraph's serializer once the cap is reached."""
+
+
+class _Sender:
+    """A binary writer that sends what Oxigraph writes, in chunks, to the pool."""
+
+    def __init__(self, outbox: Connection) -> None:
+        self.outbox = outbox
+        self.buffer = bytearray()
+
+    def write(self, data: bytes) -> int:
+        self.buffer += data
+        if len(self.buffer) >= CHUNK:
+            self.flush()
+        return len(data)
+
+    def flush(self) -> None:
+        if self.buffer:
+            self.outbox.send(("data", bytes(self.buffer)))
+            self.buffer.clear()
+
+
+class _CappedTsv:
+    """Collects SPARQL TSV (one line per solution) up to a number of rows.
+
+    TSV writes each solution on one line with its terms in Turtle syntax, so it
+    is a lossless intermediate: counting lines counts rows, and Oxigraph parses
+    the kept lines back into solutions to write any other format.
+    """
+
+    def __init__(self, max_rows: int) -> None:
+        self.lines_allowed = max_rows + 1  # the header line, then the rows
+        self.parts: list[bytes] = []
+        self.lines = 0
+        self.truncated = False
+
+    def write(self, data: bytes) -> int:
+        if self.truncated:  # Oxigraph may flush once more after _Enough
+            return len(data)
+        newlines = data.count(b"\n")
+        if self.lines + newlines > self.lines_allowed:
+            end = -1
+            for _ in range(self.lines_allowed - self.lines):
+                end = data.index(b"\n", end + 1)
+            self.parts.append(bytes(data[:end + 1]))
+            self.truncated = True
+            raise _Enough
+        self.lines += newlines
+        self.parts.append(bytes(data))
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+    def value(self) -> bytes:
+        return b"".join(self.parts)
+
+
+def _solutions(result: QuerySolutions, fmt: str, max_rows: int, sender: _Sender,
+               outbox: Connection) -> None:
+    capped = _CappedTsv(max_rows)
+    try:
+        result.serialize(capped, QueryResultsFormat.TSV)
+    except _Enough:
+        pass
+    outbox.send(("head", "select", capped.truncated))
+    if fmt == "tsv":
+        sender.write(capped.value())
+    else:
+        kept = parse_query_results(capped.value(), QueryResultsFormat.TSV)
+        kept.serialize(sender, result_format(fmt))  # type: ignore[union-attr]
+
+
+def _graph(result: Any, fmt: str, max_rows: int, sender: _Sender, outbox: Connection) -> None:
+    triples = list(islice(result, max_rows + 1))
+    outbox.send(("head", "graph", len(triples) > max_rows))
+    format = rdf_format(fmt)
+    serialize(triples[:max_rows], sender, format,
+              prefixes=PREFIXES if format in (RdfFormat.TURTLE, RdfFormat.TRIG) else None)
+
+
+def answer(store: Store, job: dict[str, Any], outbox: Connection) -> None:
+    """Evaluate a job's query and send its answer (head, data chunks, end)."""
+    default_graph = [NamedNode(g) for g in job["default_graph"]] \
+        if job["default_graph"] is not None else None
+    named_graphs = [NamedNode(g) for g in job["named_graphs"]] \
+        if job["named_graphs"] is not None else None
+    result = store.query(job["query"], prefixes=PREFIXES,
+                         use_default_graph_as_union=default_graph is None and named_graphs is None,
+                         default_graph=default_graph, named_graphs=named_graphs)
+    sender = _Sender(outbox)
+    formats = job["formats"]
+    if isinstance(result, QueryBoolean):
+        outbox.send(("head", "ask", False))
+        result.serialize(sender, result_format(formats["ask"]))
+    elif isinstance(result, QuerySolutions):
+        _solutions(result, formats["select"], job["max_rows"], sender, outbox)
+    else:
+        _graph(result, formats["graph"], job["max_rows"], sender, outbox)
+    sender.flush()
+    outbox.send(("end",))
+
+
+class _Stores:
+    """The release opened last (a new release replaces it: releases are immutable)."""
+
+    def __init__(self) -> None:
+        self.path: str | None = None
+        self.store: Store | None = None
+
+    def open(self, path: str) -> Store:
+        if path != self.path or self.store is None:
+            self.store = None
+            self.store = Store.read_only(path)
+            self.path = path
+        return self.store
+
+
+def _watch_parent(parent: int) -> None:
+    """Exit when the web worker that started this process is gone.
+
+    pyoxigraph releases the GIL while it evaluates, so this thread runs even
+    during a long query.
+    """
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
+def serve(inbox: Connection, outbox: Connection) -> None:
+    """Answer jobs until the pool closes the pipe."""
+    stores = _Stores()
+    while True:
+        try:
+            job = inbox.recv()
+        except (EOFError, OSError):
+            return
+        try:
+            answer(stores.open(job["db"]), job, outbox)
+        except SyntaxError as error:
+            outbox.send(("error", "syntax", f"query syntax error: {error}"))
+        except OSError as error:
+            outbox.send(("error", "store", f"reading the store failed: {error}"))
+        except (RuntimeError, ValueError) as error:
+            # What Oxigraph raises when evaluation itself fails (an unbound
+            # SERVICE name, an unsupported feature): a problem of the query.
+            outbox.send(("error", "query", f"the query failed: {error}"))
+
+
+def main() -> None:
+    """Run as a query process: jobs on stdin, answers on stdout."""
+    inbox = Connection(os.dup(0), writable=False)
+    outbox = Connection(os.dup(1), readable=False)
+    os.dup2(2, 1)  # anything printed by accident goes to stderr, not into the protocol
+    _watch_parent(os.getppid())
+    serve(inbox, outbox)
+
+
+if __name__ == "__main__":
+    main()
