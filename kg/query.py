@@ -83,22 +83,19 @@ def _answer(result: object) -> Answer:
     return Answer("graph", result)  # type: ignore[arg-type]
 
 
-def read_answer(form: str, data: bytes, media_type: str) -> Answer:
-    """An answer received from another endpoint, parsed by Oxigraph."""
+def read_answer(media_type: str, data: bytes) -> Answer:
+    """An answer in a serialized form (from another endpoint or a query process), parsed."""
     media_type = media_type.split(";")[0].strip().lower()
+    results_format = QueryResultsFormat.from_media_type(media_type)
+    rdf_format = RdfFormat.from_media_type(media_type) if results_format is None else None
+    if results_format is None and rdf_format is None:
+        raise QueryError(f"an answer in {media_type or 'an unknown format'} cannot be read")
     try:
-        if form == "graph":
-            format = RdfFormat.from_media_type(media_type)
-            if format is None:
-                raise QueryError(f"the endpoint answered in {media_type}, not an RDF format")
-            return Answer("graph", [q.triple for q in parse(data, format)])
-        results_format = QueryResultsFormat.from_media_type(media_type)
-        if results_format is None:
-            raise QueryError(f"the endpoint answered in {media_type}, not SPARQL results")
+        if rdf_format is not None:
+            return Answer("graph", [q.triple for q in parse(data, rdf_format)])
         return _answer(parse_query_results(data, results_format))
     except SyntaxError as error:
-        raise QueryError(f"the endpoint's answer does not parse as {media_type}: "
-                         f"{error}") from error
+        raise QueryError(f"the answer does not parse as {media_type}: {error}") from error
 
 
 def write_answer(answer: Answer, format: QueryResultsFormat | RdfFormat) -> bytes:

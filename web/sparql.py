@@ -111,7 +111,7 @@ def _page(wanted: QueryRequest, snap: Snapshot) -> Response:
     formats = {form: name for form, (name, _) in PAGE_FORMATS.items()}
     try:
         running = _run(snap, wanted, formats)
-        answer: Answer = read_answer(running.form, running.read(), PAGE_FORMATS[running.form][1])
+        answer: Answer = read_answer(PAGE_FORMATS[running.form][1], running.read())
     except KgError as error:
         return render_page(wanted, error=error)
     response = render_page(wanted, answer=answer, truncated=running.truncated,
