@@ -186,7 +186,10 @@ def serve(inbox: Connection, outbox: Connection) -> None:
         except SyntaxError as error:
             outbox.send(("error", "syntax", f"query syntax error: {error}"))
         except OSError as error:
-            outbox.send(("error", "store", f"reading the store failed: {error}"))
+            if not isinstance(error, ConnectionError):
+                outbox.send(("error", "store", f"reading the store failed: {error}"))
+            else:  # an allow-listed SERVICE endpoint that failed
+                outbox.send(("error", "query", f"the query failed: {error}"))
         except (RuntimeError, ValueError) as error:
             # What Oxigraph raises when evaluation itself fails (an unbound
             # SERVICE name, an unsupported feature): a problem of the query.
