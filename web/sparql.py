@@ -86,8 +86,9 @@ def _run(snap: Snapshot, wanted: QueryRequest, formats: dict[str, str]):
     """Start the query in a query process; the answer's head (form, truncated) and bytes."""
     if not isinstance(snap, EmbeddedSnapshot):
         raise KgError("this store cannot run queries in query processes")
+    # The service's base IRI is the endpoint's own URL (SPARQL 1.1 Protocol 2.1.4).
     job = Job(str(snap.release.db_path), wanted.query or "", wanted.default_graphs,
-              wanted.named_graphs, formats, settings().max_rows)
+              wanted.named_graphs, formats, settings().max_rows, request.base_url)
     return query_pool(current_app).run(job, settings().query_timeout)
 
 

@@ -38,6 +38,7 @@ class Job:
     named_graphs: list[str] | None
     formats: dict[str, str]  # output format by form: select, ask, graph
     max_rows: int
+    base_iri: str | None = None  # what relative IRIs in the query resolve against
 
 
 class _Expired(Exception):

@@ -127,7 +127,7 @@ def answer(store: Store, job: dict[str, Any], outbox: Connection) -> None:
         if job["default_graph"] is not None else None
     named_graphs = [NamedNode(g) for g in job["named_graphs"]] \
         if job["named_graphs"] is not None else None
-    result = store.query(job["query"], prefixes=PREFIXES,
+    result = store.query(job["query"], prefixes=PREFIXES, base_iri=job["base_iri"],
                          use_default_graph_as_union=default_graph is None and named_graphs is None,
                          default_graph=default_graph, named_graphs=named_graphs)
     sender = _Sender(outbox)
