@@ -41,6 +41,7 @@ class Cell:
     text: str
     href: str | None = None
     title: str = ""
+    lang: str = ""
 
 
 @dataclass
@@ -76,17 +77,16 @@ def cell(term: object, base_iri: str) -> Cell:
         return Cell("")
     if isinstance(term, NamedNode):
         iri = term.value
-        href = iri
         if iri.startswith(base_iri + "id/"):
-            kind, _, key = iri[len(base_iri) + 3:].split("#")[0].partition("/")
+            local = iri[len(base_iri) + 3:]
+            kind, _, key = local.split("#")[0].partition("/")
             if kind and key and "/" not in key:
-                href = url_for("pages.page", kind=kind, key=key)
-        return Cell(_compact(iri), href, iri)
+                return Cell(local, url_for("pages.page", kind=kind, key=key), iri)
+        return Cell(_compact(iri), iri, iri)
     if isinstance(term, BlankNode):
         return Cell(f"_:{term.value}")
     if isinstance(term, Literal):
-        suffix = f"@{term.language}" if term.language else ""
-        return Cell(term.value + suffix, None, str(term))
+        return Cell(term.value, None, str(term), term.language or "")
     return Cell(str(term))
 
 
