@@ -123,3 +123,24 @@ def test_a_new_release_is_read_by_the_same_processes(tmp_path: Path, pool: Query
     assert second != first
     assert len(names(pool.run(job(second, PEOPLE), timeout=5).read())) == 9
     assert len(names(pool.run(job(first, PEOPLE), timeout=5).read())) == 8
+
+
+def test_large_answers_arrive_in_chunks(pool: QueryPool, db: str) -> None:
+    query = "SELECT * WHERE { ?s ?p ?o . ?a a foaf:Person }"  # 443 x 8 rows
+    answer = pool.run(job(db, query, max_rows=10_000), timeout=10)
+    chunks = list(answer.chunks())
+    assert len(chunks) > 3 and not answer.truncated
+    assert len(list(parse_query_results(b"".join(chunks), QueryResultsFormat.JSON))) > 3000
+    # The process went back to the pool after the last chunk: both still answer.
+    results = [pool.run(job(db, PEOPLE), timeout=5) for _ in range(2)]
+    assert [len(names(r.read())) for r in results] == [8, 8]
+
+
+def test_a_client_that_stops_reading_does_not_leave_a_busy_process(pool: QueryPool,
+                                                                   db: str) -> None:
+    query = "SELECT * WHERE { ?s ?p ?o . ?a a foaf:Person }"
+    for _ in range(3):  # more abandoned answers than the pool has processes
+        chunks = pool.run(job(db, query, max_rows=10_000), timeout=10).chunks()
+        next(chunks)
+        chunks.close()
+    assert len(names(pool.run(job(db, PEOPLE), timeout=5).read())) == 8

@@ -283,3 +283,11 @@ def test_results_table_links_entities_and_escapes(client) -> None:
                        headers={"Accept": "text/html"})
     assert error.status_code == 400
     assert "&lt;oops" in error.get_data(as_text=True)
+
+
+def test_large_answers_are_streamed_and_capped(client) -> None:
+    query = "SELECT * WHERE { ?s ?p ?o . ?a a foaf:Person . ?b a foaf:Person }"  # 28k rows
+    response = client.get("/sparql", query_string={"query": query})
+    assert response.is_streamed and response.headers["X-SPARQL-MaxRows"] == "10000"
+    rows = json.loads(response.get_data())["results"]["bindings"]
+    assert len(rows) == 10_000

@@ -71,6 +71,31 @@ def choose(offered: tuple[Representation, ...], default: Representation,
     return negotiate(offered, default=default)
 
 
+def _choices() -> dict[str, Representation | NotAcceptable]:
+    """Per family of forms, the representation chosen or why none could be.
+
+    Kept per request headers and parameters: clients repeat the same ones,
+    and negotiation is a good part of a light query's cost.
+    """
+    key = (request.headers.get("Accept", ""),
+           tuple(request.values.getlist("format") + request.values.getlist("output")))
+    cached = _CHOICES.get(key)
+    if cached is None:
+        cached = {}
+        for family in ("select", "graph"):
+            try:
+                cached[family] = choose(OFFERED[family], DEFAULT[family], graph=family == "graph")
+            except NotAcceptable as error:
+                cached[family] = error
+        if len(_CHOICES) >= 512:
+            _CHOICES.clear()
+        _CHOICES[key] = cached
+    return cached
+
+
+_CHOICES: dict[tuple, dict[str, Representation | NotAcceptable]] = {}
+
+
 def formats_for(form: str) -> dict[str, Representation]:
     """The chosen representation for each form a query may turn out to have.
 
@@ -78,12 +103,11 @@ def formats_for(form: str) -> dict[str, Representation]:
     fall back to their default (the text may not parse at all).
     """
     chosen: dict[str, Representation] = {}
-    for family in ("select", "graph"):
-        try:
-            chosen[family] = choose(OFFERED[family], DEFAULT[family], graph=family == "graph")
-        except NotAcceptable:
+    for family, choice in _choices().items():
+        if isinstance(choice, NotAcceptable):
             if form == family or (form == "ask" and family == "select"):
-                raise
-            chosen[family] = DEFAULT[family]
+                raise NotAcceptable(choice.message)
+            choice = DEFAULT[family]
+        chosen[family] = choice
     chosen["ask"] = chosen["select"]
     return chosen

@@ -80,16 +80,20 @@ class QueryProcess:
 class Answer:
     """An answer coming from a query process: its form, whether it was capped, its bytes."""
 
-    def __init__(self, pool: QueryPool, process: QueryProcess, head: tuple[Any, ...],
+    def __init__(self, pool: QueryPool, process: QueryProcess | None, head: tuple[Any, ...],
                  timeout: float) -> None:
         self.form: str = head[1]
         self.truncated: bool = head[2]
+        self._whole: bytes | None = head[3] if head[0] == "whole" else None
         self._pool = pool
-        self._process: QueryProcess | None = process
+        self._process = process
         self._timeout = timeout
 
     def chunks(self) -> Iterator[bytes]:
         """The serialized answer, as it arrives; the process goes back to the pool at the end."""
+        if self._whole is not None:
+            yield self._whole
+            return
         process = self._process
         if process is None:
             return
@@ -153,6 +157,9 @@ class QueryPool:
         if head[0] == "error":
             self.release(process)
             raise _as_error(head)
+        if head[0] == "whole":
+            self.release(process)
+            return Answer(self, None, head, timeout)
         return Answer(self, process, head, timeout)
 
     def _acquire(self, deadline: float, timeout: float) -> QueryProcess:

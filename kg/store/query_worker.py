@@ -4,7 +4,8 @@ Started by :mod:`kg.store.query_pool` as ``python -m kg.store.query_worker``;
 jobs arrive on standard input and answers leave on standard output, as
 pickled messages of :mod:`multiprocessing.connection`:
 
-- ``("head", form, truncated)``, then ``("data", bytes)`` chunks, then ``("end",)``;
+- ``("whole", form, truncated, bytes)`` for an answer that fits in one chunk;
+- or ``("head", form, truncated)``, then ``("data", bytes)`` chunks, then ``("end",)``;
 - or ``("error", kind, message)`` with kind ``syntax``, ``query`` or ``store``.
 
 pyoxigraph cannot interrupt a query, so the pool kills this process when a
@@ -44,22 +45,41 @@ class _Enough(Exception):
 
 
 class _Sender:
-    """A binary writer that sends what Oxigraph writes, in chunks, to the pool."""
+    """A binary writer that sends what Oxigraph writes to the pool.
+
+    A small answer goes in one message with its head (one wake-up of the web
+    worker); a large one as the head, then chunks as they are written, then the end.
+    """
 
     def __init__(self, outbox: Connection) -> None:
         self.outbox = outbox
         self.buffer = bytearray()
+        self.head: tuple[str, bool] = ("select", False)
+        self.streaming = False
+
+    def begin(self, form: str, truncated: bool) -> None:
+        self.head = (form, truncated)
 
     def write(self, data: bytes) -> int:
         self.buffer += data
         if len(self.buffer) >= CHUNK:
-            self.flush()
+            if not self.streaming:
+                self.outbox.send(("head", *self.head))
+                self.streaming = True
+            self.outbox.send(("data", bytes(self.buffer)))
+            self.buffer.clear()
         return len(data)
 
     def flush(self) -> None:
+        pass  # chunks leave when they are full, the rest at finish()
+
+    def finish(self) -> None:
+        if not self.streaming:
+            self.outbox.send(("whole", *self.head, bytes(self.buffer)))
+            return
         if self.buffer:
             self.outbox.send(("data", bytes(self.buffer)))
-            self.buffer.clear()
+        self.outbox.send(("end",))
 
 
 class _CappedTsv:
@@ -98,14 +118,13 @@ class _CappedTsv:
         return b"".join(self.parts)
 
 
-def _solutions(result: QuerySolutions, fmt: str, max_rows: int, sender: _Sender,
-               outbox: Connection) -> None:
+def _solutions(result: QuerySolutions, fmt: str, max_rows: int, sender: _Sender) -> None:
     capped = _CappedTsv(max_rows)
     try:
         result.serialize(capped, QueryResultsFormat.TSV)
     except _Enough:
         pass
-    outbox.send(("head", "select", capped.truncated))
+    sender.begin("select", capped.truncated)
     if fmt == "tsv":
         sender.write(capped.value())
     else:
@@ -113,9 +132,9 @@ def _solutions(result: QuerySolutions, fmt: str, max_rows: int, sender: _Sender,
         kept.serialize(sender, result_format(fmt))  # type: ignore[union-attr]
 
 
-def _graph(result: Any, fmt: str, max_rows: int, sender: _Sender, outbox: Connection) -> None:
+def _graph(result: Any, fmt: str, max_rows: int, sender: _Sender) -> None:
     triples = list(islice(result, max_rows + 1))
-    outbox.send(("head", "graph", len(triples) > max_rows))
+    sender.begin("graph", len(triples) > max_rows)
     format = rdf_format(fmt)
     serialize(triples[:max_rows], sender, format,
               prefixes=PREFIXES if format in (RdfFormat.TURTLE, RdfFormat.TRIG) else None)
@@ -133,14 +152,13 @@ def answer(store: Store, job: dict[str, Any], outbox: Connection) -> None:
     sender = _Sender(outbox)
     formats = job["formats"]
     if isinstance(result, QueryBoolean):
-        outbox.send(("head", "ask", False))
+        sender.begin("ask", False)
         result.serialize(sender, result_format(formats["ask"]))
     elif isinstance(result, QuerySolutions):
-        _solutions(result, formats["select"], job["max_rows"], sender, outbox)
+        _solutions(result, formats["select"], job["max_rows"], sender)
     else:
-        _graph(result, formats["graph"], job["max_rows"], sender, outbox)
-    sender.flush()
-    outbox.send(("end",))
+        _graph(result, formats["graph"], job["max_rows"], sender)
+    sender.finish()
 
 
 class _Stores:
