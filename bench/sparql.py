@@ -6,7 +6,9 @@
 
 Both servers read the same published release (Oxigraph's server opens it
 read-only, with ``--union-default-graph`` like ``/sparql``) and get the same
-queries from the same client: ``concurrency`` threads, each with one
+queries from the same client. A no-op Flask route on gunicorn with the same
+workers and threads, sent the cheapest query, shows the floor that any Flask
+endpoint on this machine has. The client runs ``concurrency`` threads, each with one
 keep-alive connection, for ``seconds`` per query kind and run. Each request
 picks the next entity of a rotating list so that neither server answers the
 same query over and over. Prints requests/s, p50 and p99 latency per server and
@@ -29,6 +31,7 @@ import time
 import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from tests.support import free_port, kg_command, wait_for_http
 
@@ -36,9 +39,11 @@ BASE = "http://127.0.0.1:5000/"
 PREFIXES = """PREFIX foaf: <http://xmlns.com/foaf/0.1/>
 PREFIX org: <http://www.w3.org/ns/org#>
 """
+OVERHEAD = "empty ASK (overhead)"
+NOOP = "flask no-op"
 # Each kind: a query with {n} for a varying number, and the Accept header sent.
 KINDS = {
-    "empty ASK (overhead)": ("ASK {{ }}", "application/sparql-results+json"),
+    OVERHEAD: ("ASK {{ }}", "application/sparql-results+json"),
     "point lookup": ("SELECT ?p ?o WHERE {{ <" + BASE + "id/person/p{n}> ?p ?o }}",
                      "application/sparql-results+json"),
     "two-hop join + aggregate": (
@@ -117,9 +122,19 @@ def hammer(port: int, path: str, kind: str, seconds: float, concurrency: int) ->
     return Result(len(latencies), errors[0], time.monotonic() - started, latencies)
 
 
+def noop_app() -> Any:
+    """A Flask app whose /sparql answers at once without looking at the query."""
+    from flask import Flask
+
+    app = Flask("noop")
+    app.add_url_rule("/sparql", "noop", lambda: ('{"head":{},"boolean":true}', 200, {
+        "Content-Type": "application/sparql-results+json"}))
+    return app
+
+
 def start_servers(store: Path, workers: int, threads: int) -> dict[str, tuple[subprocess.Popen,
                                                                                int, str]]:
-    """kg serve and oxigraph serve-read-only on free ports, over the same release."""
+    """kg serve, oxigraph serve-read-only (same release) and the no-op Flask app."""
     release_db = (store / "current").resolve() / "db"
     servers = {}
     port = free_port()
@@ -137,6 +152,13 @@ def start_servers(store: Path, workers: int, threads: int) -> dict[str, tuple[su
                                start_new_session=True)
     wait_for_http(f"http://127.0.0.1:{port}/query", process=process)
     servers["oxigraph"] = (process, port, "/query")
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "-w", str(workers), "--threads", str(threads),
+         "-k", "gthread", "-b", f"127.0.0.1:{port}", "bench.sparql:noop_app()"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    wait_for_http(f"http://127.0.0.1:{port}/sparql", process=process)
+    servers["flask no-op"] = (process, port, "/sparql")
     return servers
 
 
@@ -146,7 +168,9 @@ def report(results: dict[tuple[str, str], list[Result]], runs: int) -> None:
           f"{'p99 ms':>8} {'errors':>6}")
     for kind in KINDS:
         rates = {}
-        for server in ("kg", "oxigraph"):
+        for server in ("kg", "oxigraph", NOOP):
+            if (kind, server) not in results:
+                continue
             runs_of = results[(kind, server)]
             values = [r.rate for r in runs_of]
             rates[server] = statistics.median(values)
@@ -155,6 +179,8 @@ def report(results: dict[tuple[str, str], list[Result]], runs: int) -> None:
                   f"{max(values):6.0f}) {latencies.percentile(0.5):8.2f} "
                   f"{latencies.percentile(0.99):8.2f} {sum(r.errors for r in runs_of):6d}")
         print(f"{'':28} {'ratio':9} {rates['kg'] / rates['oxigraph']:10.2f} (kg / oxigraph)")
+        if NOOP in rates:
+            print(f"{'':28} {'ratio':9} {rates['kg'] / rates[NOOP]:10.2f} (kg / no-op Flask)")
 
 
 def main() -> None:
@@ -170,12 +196,14 @@ def main() -> None:
     servers = start_servers(args.store, args.workers, args.threads)
     results: dict[tuple[str, str], list[Result]] = {}
     try:
-        for _, port, path in servers.values():  # warm up both
+        for _, port, path in servers.values():  # warm up
             for kind in KINDS:
                 hammer(port, path, kind, 0.5, args.concurrency)
         for _ in range(args.runs):
             for kind in KINDS:
                 for server, (_, port, path) in servers.items():
+                    if server == NOOP and kind != OVERHEAD:
+                        continue
                     results.setdefault((kind, server), []).append(
                         hammer(port, path, kind, args.seconds, args.concurrency))
     finally:

@@ -22,7 +22,7 @@ from kg.formats import rdf_format
 from kg.query import Answer, check_query, read_answer
 from kg.store import EmbeddedSnapshot, Snapshot
 from kg.store.freshness import served_since
-from kg.store.query_pool import Job, QueryPool
+from kg.store.query_pool import Job, PendingAnswer, QueryPool
 from web.i18n import reader_language
 from web.negotiation import HTML, Representation
 from web.service_description import PREFIXES as SD_PREFIXES
@@ -82,7 +82,7 @@ def endpoint() -> Response:
     return response
 
 
-def _run(snap: Snapshot, wanted: QueryRequest, formats: dict[str, str]):
+def _run(snap: Snapshot, wanted: QueryRequest, formats: dict[str, str]) -> PendingAnswer:
     """Start the query in a query process; the answer's head (form, truncated) and bytes."""
     if not isinstance(snap, EmbeddedSnapshot):
         raise KgError("this store cannot run queries in query processes")

@@ -77,7 +77,7 @@ class QueryProcess:
         self.answers.close()
 
 
-class Answer:
+class PendingAnswer:
     """An answer coming from a query process: its form, whether it was capped, its bytes."""
 
     def __init__(self, pool: QueryPool, process: QueryProcess | None, head: tuple[Any, ...],
@@ -139,7 +139,7 @@ class QueryPool:
         self._lock = threading.Lock()
         self._started = 0
 
-    def run(self, job: Job, timeout: float) -> Answer:
+    def run(self, job: Job, timeout: float) -> PendingAnswer:
         """Start a job; the answer's head, or QueryTimeout after ``timeout`` seconds."""
         deadline = time.monotonic() + timeout
         process = self._acquire(deadline, timeout)
@@ -159,8 +159,8 @@ class QueryPool:
             raise _as_error(head)
         if head[0] == "whole":
             self.release(process)
-            return Answer(self, None, head, timeout)
-        return Answer(self, process, head, timeout)
+            return PendingAnswer(self, None, head, timeout)
+        return PendingAnswer(self, process, head, timeout)
 
     def _acquire(self, deadline: float, timeout: float) -> QueryProcess:
         try:
