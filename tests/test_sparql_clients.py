@@ -192,3 +192,30 @@ def test_heavy_query_is_stopped_while_other_clients_are_served(limited_server: S
     after = query_processes(limited_server.process.pid)
     assert after and all(after[pid] - before.get(pid, 0) < 0.5 for pid in after)
     assert len(after) <= 4  # one per thread of the one web worker
+
+
+def test_a_new_release_is_queried_and_old_validators_expire(tmp_path: Path) -> None:
+    import shutil
+
+    from kg.build import build
+    from kg.sources import discover
+    from tests.support import DEMO
+
+    demo = tmp_path / "demo"
+    shutil.copytree(DEMO, demo)
+    store = tmp_path / "store"
+    build(discover([demo]), str(store), BASE)
+    server = Server(store)
+    try:
+        url = server.url + "/sparql?" + urllib.parse.urlencode(
+            {"query": "SELECT (COUNT(*) AS ?n) WHERE { ?p a foaf:Person }"})
+        first = http(url, headers={"Accept": "text/csv"})
+        assert first.text.splitlines() == ["n", "8"]
+        with (demo / "people.csv").open("a", encoding="utf-8") as handle:
+            handle.write("le-van-c,Le Van C,,Le,Van C,,\n")
+        build(discover([demo]), str(store), BASE)
+        again = http(url, headers={"Accept": "text/csv", "If-None-Match": first.headers["ETag"]})
+        assert again.status == 200 and again.text.splitlines() == ["n", "9"]
+        assert again.headers["ETag"] != first.headers["ETag"]
+    finally:
+        server.stop()
