@@ -61,8 +61,10 @@ def test_heavy_query_is_stopped_while_the_other_process_answers(pool: QueryPool,
     thread.join()
     assert isinstance(outcome["error"], QueryTimeout)
     assert "longer than the limit of 1 s" in str(outcome["error"])
-    assert 1.0 <= outcome["seconds"] < 3.0  # type: ignore[operator]
-    assert answered >= 5
+    # Stopped at the limit, not when the query would end (it never would);
+    # the margin is for a machine loaded by other work.
+    assert 1.0 <= outcome["seconds"] < 6.0  # type: ignore[operator]
+    assert answered >= 3
     # The stopped process was replaced: the pool still has two that answer.
     results = [pool.run(job(db, PEOPLE), timeout=5) for _ in range(2)]
     assert [len(names(r.read())) for r in results] == [8, 8]

@@ -172,26 +172,39 @@ def test_heavy_query_is_stopped_while_other_clients_are_served(limited_server: S
         outcome["seconds"] = time.monotonic() - started
 
     thread = threading.Thread(target=heavy)
+    started = time.monotonic()
     thread.start()
     light = []
+    busiest = None
     simple = url + "?" + urllib.parse.urlencode({"query": "ASK { ?s a foaf:Person }"})
     while thread.is_alive():
-        started = time.monotonic()
+        if busiest is None and time.monotonic() - started > 0.5:
+            busiest = _busiest_query_process(limited_server)
+        began = time.monotonic()
         reply = http(simple)
-        light.append((reply.status, time.monotonic() - started))
+        light.append((reply.status, time.monotonic() - began))
     thread.join()
     reply = outcome["reply"]
     assert reply.status == 503  # type: ignore[attr-defined]
     assert "longer than the limit of 1.5 s and was stopped" in reply.text  # type: ignore[attr-defined]
-    assert 1.5 <= outcome["seconds"] < 4  # type: ignore[operator]
-    assert len(light) >= 10 and all(status == 200 for status, _ in light)
-    assert max(seconds for _, seconds in light) < 1.0
-    # The stopped query is not running on: no query process keeps burning CPU.
-    before = query_processes(limited_server.process.pid)
-    time.sleep(1.0)
-    after = query_processes(limited_server.process.pid)
-    assert after and all(after[pid] - before.get(pid, 0) < 0.5 for pid in after)
-    assert len(after) <= 4  # one per thread of the one web worker
+    # Stopped at the limit, not when the query would end (it never would);
+    # the margins are for a machine loaded by other work.
+    assert 1.5 <= outcome["seconds"] < 8  # type: ignore[operator]
+    assert len(light) >= 3 and all(status == 200 for status, _ in light)
+    assert max(seconds for _, seconds in light) < 3
+    # The process that ran the heavy query was killed and reaped; others remain.
+    assert busiest is not None and not Path(f"/proc/{busiest}").exists()
+    assert 1 <= len(query_processes(limited_server.process.pid)) <= 4  # one per thread
+
+
+def _busiest_query_process(server: Server) -> int | None:
+    """The query process using the most CPU right now (the one running a heavy query)."""
+    before = query_processes(server.process.pid)
+    time.sleep(0.3)
+    after = query_processes(server.process.pid)
+    grown = {pid: after[pid] - before.get(pid, 0.0) for pid in after}
+    busiest = max(grown, key=grown.__getitem__, default=None)
+    return busiest if busiest is not None and grown[busiest] > 0 else None
 
 
 def test_a_new_release_is_queried_and_old_validators_expire(tmp_path: Path) -> None:
