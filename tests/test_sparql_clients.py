@@ -113,10 +113,14 @@ def test_both_post_forms_and_content_type_errors(live_server: Server) -> None:
 
 
 def test_kg_query_endpoint_gives_the_local_output(live_server: Server, demo_store: Path) -> None:
+    from click.testing import CliRunner
+
+    from kg.cli import cli
+
     def kg(*args: str) -> str:
-        done = subprocess.run(kg_command("query", *args), capture_output=True, text=True)
-        assert done.returncode == 0, done.stderr
-        return done.stdout
+        done = CliRunner().invoke(cli, ["query", *args])
+        assert done.exit_code == 0, done.output
+        return done.output
 
     remote = ["--endpoint", live_server.url + "/sparql"]
     local = ["--store", str(demo_store)]
