@@ -132,6 +132,7 @@ def test_named_graph_uri_limits_graph_patterns(client) -> None:
      "read-only"),
     ({"Content-Type": "application/x-www-form-urlencoded"}, b"query=ASK%7B%7D&query=ASK%7B%7D",
      400, "one query"),
+    ({"Content-Type": "application/x-www-form-urlencoded"}, b"format=json", 400, "query=..."),
     ({"Content-Type": "application/sparql-query"}, b"INSERT DATA { <a:b> <a:c> <a:d> }", 400,
      "read-only"),
     ({"Content-Type": "application/sparql-query"}, b"SELECT * WHERE { ?s ?p }", 400, "1:"),

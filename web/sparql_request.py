@@ -47,11 +47,10 @@ def read_query_request(max_bytes: int) -> QueryRequest:
     """The request's query and dataset, or the error that says what is wrong with it."""
     if request.method == "GET":
         params: MultiDict = request.args
+        _refuse_updates(params)
         query = _one_query(params)
     else:
         params, query = _post(max_bytes)
-    if "update" in params or "using-graph-uri" in params or "using-named-graph-uri" in params:
-        raise QueryError(READ_ONLY)
     return QueryRequest(query, _graphs(params, "default-graph-uri"),
                         _graphs(params, "named-graph-uri"))
 
@@ -74,15 +73,26 @@ def _post(max_bytes: int) -> tuple[MultiDict, str | None]:
     if mimetype == FORM:
         params = MultiDict(request.args)
         params.update(request.form)
-        return params, _one_query(request.form)
+        _refuse_updates(params)
+        query = _one_query(request.form)
+        if query is None:
+            raise QueryError("a POSTed form must carry the query in its body (query=...)")
+        return params, query
     try:
         text = request.get_data(cache=False).decode("utf-8")
     except UnicodeDecodeError as error:
         raise QueryError(f"the query is not valid UTF-8 (byte {error.start})") from None
+    _refuse_updates(request.args)
     if "query" in request.args:
         raise QueryError(f"send the query either in the body ({DIRECT}) or as query=, "
                          "not both")
     return request.args, text
+
+
+def _refuse_updates(params: MultiDict) -> None:
+    """The parameters of the SPARQL Update protocol get the read-only refusal."""
+    if "update" in params or "using-graph-uri" in params or "using-named-graph-uri" in params:
+        raise QueryError(READ_ONLY)
 
 
 def _one_query(params: MultiDict) -> str | None:
