@@ -137,7 +137,8 @@ def _graph(result: Any, fmt: str, max_rows: int, sender: _Sender) -> None:
     sender.begin("graph", len(triples) > max_rows)
     format = rdf_format(fmt)
     serialize(triples[:max_rows], sender, format,
-              prefixes=PREFIXES if format in (RdfFormat.TURTLE, RdfFormat.TRIG) else None)
+              prefixes=PREFIXES if format in (RdfFormat.TURTLE, RdfFormat.TRIG, RdfFormat.RDF_XML)
+              else None)
 
 
 def answer(store: Store, job: dict[str, Any], outbox: Connection) -> None:
