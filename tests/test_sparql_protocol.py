@@ -6,6 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from pyoxigraph import QueryResultsFormat, RdfFormat, parse, parse_query_results
 from rdflib import Graph, Namespace, URIRef
 
@@ -292,3 +294,27 @@ def test_large_answers_are_streamed_and_capped(client) -> None:
     assert response.is_streamed and response.headers["X-SPARQL-MaxRows"] == "10000"
     rows = json.loads(response.get_data())["results"]["bindings"]
     assert len(rows) == 10_000
+
+
+SPARQL_BITS = st.sampled_from([
+    "SELECT", "ASK", "CONSTRUCT", "DESCRIBE", "WHERE", "{", "}", "?s", "?p", "?o", ".", ";",
+    "SERVICE", "SILENT", "PREFIX", "BASE", "ex:", "<http://x.example/>", "<", ">", "\"", "'",
+    "'''", "#", "\n", "\\u0041", "FILTER", "(", ")", "GRAPH", "LIMIT 1", "INSERT", "a", "*",
+    "foaf:Person", "OPTIONAL", "VALUES", "UNION", "\x00", "é", "SERVICE:x"])
+
+
+@settings(max_examples=80, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(parts=st.lists(st.one_of(SPARQL_BITS, st.text(max_size=8)), max_size=25),
+       accept=st.sampled_from(["*/*", "text/html", "text/csv", "application/x-nonsense", ""]),
+       method=st.sampled_from(["GET", "POST"]))
+def test_odd_queries_get_an_answer_or_a_4xx_never_a_500(client, parts: list[str], accept: str,
+                                                        method: str) -> None:
+    query = " ".join(parts)
+    headers = {"Accept": accept} if accept else {}
+    if method == "GET":
+        response = client.get("/sparql", query_string={"query": query}, headers=headers)
+    else:
+        response = client.post("/sparql", data=query.encode("utf-8", "surrogatepass"),
+                               headers={**headers, "Content-Type": "application/sparql-query"})
+    assert response.status_code < 500, response.get_data(as_text=True)
