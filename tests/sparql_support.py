@@ -12,12 +12,42 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from pyoxigraph import NamedNode
+from pyoxigraph import NamedNode, QueryResultsFormat, RdfFormat, parse, parse_query_results
 
 from kg.store.releases import ReleaseStore
 from tests.conftest import BASE
 
 W3C = Path(__file__).parent / "data" / "w3c"
+PEOPLE = "SELECT ?name WHERE { ?p a foaf:Person ; foaf:name ?name } ORDER BY ?name"
+CONSTRUCT = "CONSTRUCT { ?p foaf:name ?name } WHERE { ?p a foaf:Person ; foaf:name ?name }"
+# (query, Accept, the media type answered) on the demo
+CONNEG = [
+    (PEOPLE, None, "application/sparql-results+json"),
+    (PEOPLE, "*/*", "application/sparql-results+json"),
+    (PEOPLE, "application/sparql-results+xml", "application/sparql-results+xml"),
+    (PEOPLE, "application/xml", "application/sparql-results+xml"),
+    (PEOPLE, "text/csv", "text/csv"),
+    (PEOPLE, "text/tab-separated-values", "text/tab-separated-values"),
+    (PEOPLE, "text/csv;q=0.5, application/sparql-results+json;q=0.9",
+     "application/sparql-results+json"),
+    (PEOPLE, "text/*", "application/sparql-results+xml"),  # as text/xml
+    (PEOPLE, "application/json", "application/sparql-results+json"),
+    (PEOPLE, "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8", "text/html"),
+    ("ASK { ?s a foaf:Person }", "application/sparql-results+xml",
+     "application/sparql-results+xml"),
+    ("ASK { ?s a foaf:Person }", None, "application/sparql-results+json"),
+    (CONSTRUCT, None, "text/turtle"),
+    (CONSTRUCT, "*/*", "text/turtle"),
+    (CONSTRUCT, "application/n-triples", "application/n-triples"),
+    (CONSTRUCT, "application/ld+json", "application/ld+json"),
+    (CONSTRUCT, "application/rdf+xml", "application/rdf+xml"),
+    (CONSTRUCT, "application/xml", "application/rdf+xml"),
+    (CONSTRUCT, "application/trig", "application/trig"),
+    (CONSTRUCT, "application/n-quads", "application/n-quads"),
+    (CONSTRUCT, "text/plain;q=0.1, application/n-triples;q=0.2", "application/n-triples"),
+    ("DESCRIBE <http://127.0.0.1:5000/id/person/trinh-phi-cuong>", "text/turtle", "text/turtle"),
+]
+
 KASEI = "http://kasei.us/2009/09/sparql/data/"
 
 
@@ -117,3 +147,16 @@ def query_processes(session: int) -> dict[int, float]:
         if b"kg.store.query_worker" in cmdline and int(stat[3]) == session:
             found[int(entry.name)] = (int(stat[11]) + int(stat[12])) / os.sysconf("SC_CLK_TCK")
     return found
+
+
+def check_body(body: bytes, media_type: str) -> None:
+    """The body parses in the format its media type names."""
+    if media_type == "text/html":
+        assert "Trịnh Phi Cường" in body.decode()
+    elif media_type.startswith("application/sparql-results") or media_type in (
+            "text/csv", "text/tab-separated-values"):
+        fmt = QueryResultsFormat.from_media_type(media_type)
+        if fmt != QueryResultsFormat.CSV:
+            parse_query_results(body, fmt)
+    else:
+        assert len(list(parse(body, RdfFormat.from_media_type(media_type)))) > 0
