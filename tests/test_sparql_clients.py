@@ -236,3 +236,9 @@ def test_a_new_release_is_queried_and_old_validators_expire(tmp_path: Path) -> N
         assert again.headers["ETag"] != first.headers["ETag"]
     finally:
         server.stop()
+
+
+def test_long_get_queries_pass_gunicorn(live_server: Server) -> None:
+    query = "ASK { ?s ?p ?o } # " + "x" * 6000  # past gunicorn's default request line
+    reply = http(live_server.url + "/sparql?" + urllib.parse.urlencode({"query": query}))
+    assert reply.status == 200 and b"true" in reply.body
