@@ -13,6 +13,7 @@ from kg.errors import QueryError, QueryTimeout
 from kg.store.query_pool import Job, QueryPool
 from kg.store.releases import ReleaseStore
 from tests.conftest import build_store
+from tests.sparql_support import Listener
 from tests.support import DEMO
 
 FORMATS = {"select": "json", "ask": "json", "graph": "nt"}
@@ -146,3 +147,22 @@ def test_a_client_that_stops_reading_does_not_leave_a_busy_process(pool: QueryPo
         next(chunks)
         chunks.close()
     assert len(names(pool.run(job(db, PEOPLE), timeout=5).read())) == 8
+
+
+def test_isolated_processes_cannot_connect_anywhere(db: str) -> None:
+    """The second wall behind the SERVICE check: no network in the query process."""
+    listener = Listener()
+    isolated, open_pool = QueryPool(1, isolated=True), QueryPool(1)
+    try:
+        query = f"SELECT * {{ SERVICE <{listener.url}> {{ ?s ?p ?o }} }}"
+        with pytest.raises(QueryError, match="unreachable"):
+            isolated.run(job(db, query), timeout=10)
+        assert listener.connections() == 0
+        assert len(names(isolated.run(job(db, PEOPLE), timeout=5).read())) == 8
+        with pytest.raises(QueryError):  # the listener hangs up, but it was called
+            open_pool.run(job(db, query), timeout=10)
+        assert listener.connections() == 1
+    finally:
+        isolated.close()
+        open_pool.close()
+        listener.close()

@@ -46,7 +46,9 @@ def query_pool(app: Flask) -> QueryPool:
     """This web worker's pool of query processes (made on first use, after any fork)."""
     pool = app.extensions.get("kg_query_pool")
     if pool is None or pool[0] != os.getpid():
-        pool = (os.getpid(), QueryPool(settings().threads))
+        # Without allow-listed SERVICE endpoints, query processes need no network.
+        isolated = not settings().service_allow_list
+        pool = (os.getpid(), QueryPool(settings().threads, isolated))
         app.extensions["kg_query_pool"] = pool
     return pool[1]
 

@@ -48,9 +48,10 @@ class _Expired(Exception):
 class QueryProcess:
     """One query process and the two ends of its pipes."""
 
-    def __init__(self) -> None:
+    def __init__(self, isolated: bool = False) -> None:
+        flags = ["--no-network"] if isolated else []
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "kg.store.query_worker"],
+            [sys.executable, "-m", "kg.store.query_worker", *flags],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, close_fds=True)
         assert self.process.stdin is not None and self.process.stdout is not None
         self.jobs = Connection(os.dup(self.process.stdin.fileno()), readable=False)
@@ -131,10 +132,14 @@ def _as_error(message: tuple[Any, ...]) -> Exception:
 
 
 class QueryPool:
-    """Up to ``size`` query processes, started when first needed."""
+    """Up to ``size`` query processes, started when first needed.
 
-    def __init__(self, size: int) -> None:
+    ``isolated`` processes have no network at all (when SERVICE may call no endpoint).
+    """
+
+    def __init__(self, size: int, isolated: bool = False) -> None:
         self.size = max(1, size)
+        self.isolated = isolated
         self._idle: queue.LifoQueue[QueryProcess] = queue.LifoQueue()
         self._lock = threading.Lock()
         self._started = 0
@@ -170,7 +175,7 @@ class QueryPool:
         with self._lock:
             if self._started < self.size:
                 self._started += 1
-                return QueryProcess()
+                return QueryProcess(self.isolated)
         try:
             return self._idle.get(timeout=max(0.0, deadline - time.monotonic()))
         except queue.Empty:
@@ -185,7 +190,7 @@ class QueryPool:
         """Kill a process (stopped or broken) and start its replacement right away."""
         process.kill()
         try:
-            replacement = QueryProcess()
+            replacement = QueryProcess(self.isolated)
         except OSError:
             with self._lock:
                 self._started -= 1

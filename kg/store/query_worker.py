@@ -9,14 +9,20 @@ pickled messages of :mod:`multiprocessing.connection`:
 - or ``("error", kind, message)`` with kind ``syntax``, ``query`` or ``store``.
 
 pyoxigraph cannot interrupt a query, so the pool kills this process when a
-query runs past its limit. Answers are capped at ``max_rows`` rows or triples;
-the cap is applied while Oxigraph serializes (see :class:`_CappedTsv`), so
-that Oxigraph's own writers do all the serializing.
+query runs past its limit. Started with ``--no-network`` (no SERVICE endpoint
+is allow-listed), it first cuts itself off from every network. Answers are
+capped at ``max_rows`` rows or triples; the cap is applied while Oxigraph
+serializes (see :class:`_CappedTsv`), so that Oxigraph's own writers do all
+the serializing.
 """
 
 from __future__ import annotations
 
+import ctypes
+import errno
 import os
+import re
+import sys
 import threading
 import time
 from itertools import islice
@@ -38,6 +44,9 @@ from kg.formats import rdf_format, result_format
 from kg.namespaces import PREFIXES
 
 CHUNK = 64 * 1024
+CLONE_NEWUSER, CLONE_NEWNET = 0x10000000, 0x40000000  # from <sched.h>
+NETWORK_ERRORS = {errno.ENETUNREACH, errno.ENETDOWN, errno.EHOSTUNREACH, errno.ETIMEDOUT,
+                  errno.EADDRNOTAVAIL}
 
 
 class _Enough(Exception):
@@ -192,6 +201,14 @@ def _watch_parent(parent: int) -> None:
     threading.Thread(target=watch, daemon=True).start()
 
 
+def _errno(error: OSError) -> int | None:
+    """The error number, also from the "(os error N)" that Oxigraph's messages end with."""
+    if error.errno is not None:
+        return error.errno
+    found = re.search(r"\(os error (\d+)\)", str(error))
+    return int(found.group(1)) if found else None
+
+
 def serve(inbox: Connection, outbox: Connection) -> None:
     """Answer jobs until the pool closes the pipe."""
     stores = _Stores()
@@ -205,18 +222,34 @@ def serve(inbox: Connection, outbox: Connection) -> None:
         except SyntaxError as error:
             outbox.send(("error", "syntax", f"query syntax error: {error}"))
         except OSError as error:
-            if not isinstance(error, ConnectionError):
-                outbox.send(("error", "store", f"reading the store failed: {error}"))
-            else:  # an allow-listed SERVICE endpoint that failed
+            if isinstance(error, ConnectionError) or _errno(error) in NETWORK_ERRORS:
+                # a SERVICE call that failed (or that the cut-off network stopped)
                 outbox.send(("error", "query", f"the query failed: {error}"))
+            else:
+                outbox.send(("error", "store", f"reading the store failed: {error}"))
         except (RuntimeError, ValueError) as error:
             # What Oxigraph raises when evaluation itself fails (an unbound
             # SERVICE name, an unsupported feature): a problem of the query.
             outbox.send(("error", "query", f"the query failed: {error}"))
 
 
+def _cut_off_network() -> None:
+    """Move into new user and network namespaces: no interface, no connection possible.
+
+    A second wall behind the SERVICE check of the query text, for when no
+    endpoint is allow-listed. Needs a single thread and user namespaces; where
+    the kernel refuses, the process goes on (the text check still holds).
+    """
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.unshare(CLONE_NEWUSER | CLONE_NEWNET) != 0:
+        error = ctypes.get_errno()
+        print(f"kg query process: network left on ({os.strerror(error)})", file=sys.stderr)
+
+
 def main() -> None:
     """Run as a query process: jobs on stdin, answers on stdout."""
+    if "--no-network" in sys.argv[1:]:
+        _cut_off_network()  # before any thread starts
     inbox = Connection(os.dup(0), writable=False)
     outbox = Connection(os.dup(1), readable=False)
     os.dup2(2, 1)  # anything printed by accident goes to stderr, not into the protocol
