@@ -37,3 +37,10 @@ def write_artifacts(context: ArtifactContext) -> None:
     """Run every registered writer."""
     for writer in WRITERS:
         writer(context)
+
+
+# Registered after the definitions above, which the writers' modules use.
+from kg.export.dumps import write_dumps  # noqa: E402
+from kg.oai.publish import write_oai_index  # noqa: E402
+
+WRITERS += [write_dumps, write_oai_index]

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import IO
 
-from pyoxigraph import NamedNode, Quad, RdfFormat, Store, Triple, Variable
+from pyoxigraph import DefaultGraph, NamedNode, Quad, RdfFormat, Store, Triple, Variable
 
 from kg.errors import SourceSyntaxError, StoreError
 from kg.kinds import KINDS
@@ -81,6 +82,11 @@ class StagingView:
         for quad in self.store.quads_for_pattern(None, None, None, graph):
             yield quad.subject, quad.predicate, quad.object
 
+    def quads(self, subject: NamedNode | None = None, predicate: NamedNode | None = None,
+              obj: object | None = None, graph: NamedNode | None = None) -> Iterator[Quad]:
+        """Quads matching a pattern (None matches anything), as ``Snapshot.quads``."""
+        return self.store.quads_for_pattern(subject, predicate, obj, graph)
+
     def types_of(self, iri: NamedNode) -> set[NamedNode]:
         """The classes an IRI has in any graph."""
         return {q.object for q in self.store.quads_for_pattern(iri, RDF.type, None, None)
@@ -138,6 +144,14 @@ class StagingView:
         if graph is None:
             return len(self.store)
         return sum(1 for _ in self.store.quads_for_pattern(None, None, None, graph))
+
+    def dump(self, output: IO[bytes], format: RdfFormat, graph: NamedNode | DefaultGraph,
+             prefixes: dict[str, str] | None = None) -> None:
+        """Serialize one graph's triples with Oxigraph's own writer (streamed)."""
+        try:
+            self.store.dump(output, format, from_graph=graph, prefixes=prefixes)
+        except OSError as error:
+            raise StoreError(f"dumping graph {graph} failed: {error}") from error
 
     def add(self, triples: Iterable[Triple], graph: NamedNode) -> None:
         """Add a few triples to a graph (the metadata graph)."""
