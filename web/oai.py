@@ -31,9 +31,10 @@ def endpoint() -> Response:
     config = settings()
     index = OaiIndex(snap.release.path / INDEX_FILE)  # type: ignore[attr-defined]
     try:
+        # Records are served in the languages they were digested in at publish time.
+        languages = (index.info("languages") or "").split() or config.language_list
         repository = Repository(snap, index, snap.base_iri + "oai", config.dataset_title,
-                                config.admin_email, config.oai_page_size,
-                                config.language_list)
+                                config.admin_email, config.oai_page_size, languages)
         body = respond(repository, arguments)
     finally:
         index.close()

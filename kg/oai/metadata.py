@@ -17,10 +17,11 @@ from dataclasses import dataclass
 
 from pyoxigraph import NamedNode
 
-from kg.export.dublin_core import OAI_DC, OAI_DC_SCHEMA, dublin_core, oai_dc_element
-from kg.oai.records import ITEM_KINDS
+from kg.export.dublin_core import DC_KINDS, OAI_DC, OAI_DC_SCHEMA, dublin_core, oai_dc_element
 from kg.store import Snapshot
 
+# Kinds whose entities are OAI items: every item must be available as oai_dc.
+ITEM_KINDS: tuple[str, ...] = DC_KINDS
 Render = Callable[[Snapshot, NamedNode, str, list[str]], ET.Element]
 
 

@@ -1,11 +1,15 @@
 """Writing a release's OAI-PMH index at publish time (an artifact writer).
 
 The parent release's index is copied and brought up to date: only records
-whose content may have changed are looked at again (entities with statements
+whose content may have changed are rendered again (entities with statements
 in a source loaded again or dropped in this release, in the new store or the
 parent's, and the entities that link to them). A record keeps its datestamp
 while its digest is the same; a changed or new record gets this release's
 datestamp; a record that is gone is kept as deleted.
+
+Records name linked entities in the languages of ``KG_LANGUAGES`` at build
+time, in that order; the index keeps the order so that the provider serves
+what was digested.
 """
 
 from __future__ import annotations
@@ -22,14 +26,9 @@ from pyoxigraph import NamedNode
 from kg.iris import Minter
 from kg.kinds import KINDS
 from kg.oai import index as oai_index
-from kg.oai.records import (
-    ITEM_KINDS,
-    all_items,
-    item_kind,
-    record_state,
-    referrers,
-    touched,
-)
+from kg.oai.metadata import ITEM_KINDS
+from kg.oai.records import all_items, item_kind, record_state, referrers, touched
+from kg.settings import Settings
 from kg.store import EmbeddedSnapshot
 from kg.store.releases import Release
 from kg.tombstones import read_gone
@@ -58,9 +57,12 @@ class _Update:
     sources: dict[str, str] = field(default_factory=dict)  # graph IRI -> source name
 
     def __post_init__(self) -> None:
-        self.sources = {self.context.minter.graph(name).value: name
-                        for name in self.context.manifest["sources"]}
-        self.meta = self.context.minter.meta_graph
+        context = self.context
+        self.sources = {context.minter.graph(name).value: name
+                        for name in context.manifest["sources"]}
+        self.languages = Settings.load().language_list
+        release = Release(context.manifest["id"], context.folder)
+        self.snapshot = EmbeddedSnapshot(release, context.view.store, context.manifest)
 
     def refresh(self, iri: str) -> None:
         """Bring one record up to date (new, changed, unchanged or gone)."""
@@ -73,7 +75,7 @@ class _Update:
                 self.db.execute("UPDATE records SET deleted = 1, digest = '', datestamp = ? "
                                 "WHERE identifier = ?", (_PENDING, iri))
             return
-        state = record_state(view, NamedNode(iri), kind, self.meta, self.sources)
+        state = record_state(self.snapshot, NamedNode(iri), kind, self.sources, self.languages)
         if row is not None and row[0] == state.digest and not row[1]:
             return
         self.db.execute("INSERT OR REPLACE INTO records VALUES (?, ?, ?, ?, 0)",
@@ -113,13 +115,17 @@ def write_oai_index(context: ArtifactContext) -> None:
         db = oai_index.create(path)
     update = _Update(db, context)
     try:
-        if parent is not None:
-            dirty = _dirty_since_parent(context)
-        else:
+        if parent is None:
             dirty = all_items(context.view)
             for iri, kind in _gone_items(context).items():
                 if iri not in dirty:
                     update.bury(iri, kind)
+        elif _info(parent, "languages") != " ".join(update.languages):
+            # Records would name linked entities in other languages: look at all.
+            dirty = all_items(context.view) | {row[0] for row in db.execute(
+                "SELECT identifier FROM records WHERE deleted = 0")}
+        else:
+            dirty = _dirty_since_parent(context)
         for iri in sorted(dirty):
             update.refresh(iri)
         update.name_sets()
@@ -128,10 +134,18 @@ def write_oai_index(context: ArtifactContext) -> None:
                    (datestamp(datetime.now(UTC)), _PENDING))
         db.executemany("INSERT OR REPLACE INTO info VALUES (?, ?)", [
             ("version", oai_index.VERSION), ("base_iri", context.manifest["base_iri"]),
-            ("release", context.manifest["id"])])
+            ("release", context.manifest["id"]), ("languages", " ".join(update.languages))])
         db.commit()
     finally:
         db.close()
+
+
+def _info(path: Path, name: str) -> str | None:
+    found = oai_index.OaiIndex(path)
+    try:
+        return found.info(name)
+    finally:
+        found.close()
 
 
 def _usable_parent(context: ArtifactContext) -> Path | None:
@@ -141,12 +155,8 @@ def _usable_parent(context: ArtifactContext) -> Path | None:
     path = context.parent_folder / oai_index.INDEX_FILE
     if not path.is_file():
         return None
-    found = oai_index.OaiIndex(path)
-    try:
-        same = (found.info("version") == oai_index.VERSION
-                and found.info("base_iri") == context.manifest["base_iri"])
-    finally:
-        found.close()
+    same = (_info(path, "version") == oai_index.VERSION
+            and _info(path, "base_iri") == context.manifest["base_iri"])
     return path if same else None
 
 

@@ -4,31 +4,32 @@ An item is an entity of a kind that has a Dublin Core record (every OAI item
 must be available as oai_dc): resources, agreements and events. Its sets are
 ``kind:{kind}`` and ``source:{name}`` for each source that describes it.
 
-The digest covers what any metadata format may show of the record: the
-entity's description (its triples and those of its inner ``#`` nodes), the
-direct triples of every entity it links to (names of creators, labels of
-subjects ...), and its sets. A record's datestamp changes when its digest does.
+The digest is taken over what a harvester gets: the record rendered in each
+metadata format of its kind, and its sets. A record's datestamp changes when
+its digest does, and only then (a changed name of a linked person changes the
+records that show it; a change they do not show leaves them alone).
 """
 
 from __future__ import annotations
 
 import hashlib
+import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Protocol
 
-from pyoxigraph import BlankNode, NamedNode, Quad
+from pyoxigraph import NamedNode, Quad
 
-from kg.export.dublin_core import DC_KINDS
 from kg.kinds import KINDS
 from kg.namespaces import RDF
+from kg.oai.metadata import ITEM_KINDS, formats_for
+from kg.store import Snapshot
 
-ITEM_KINDS: tuple[str, ...] = DC_KINDS
 _CLASS_KIND = {KINDS[kind].rdf_type: kind for kind in ITEM_KINDS}
 
 
 class QuadReader(Protocol):
-    """What digests need of a store: a release (Snapshot) or one being built."""
+    """What finding items needs of a store: a release, or one being built."""
 
     def quads(self, subject=None, predicate=None, obj=None, graph=None) -> Iterator[Quad]: ...
 
@@ -64,25 +65,15 @@ def all_items(reader: QuadReader) -> set[str]:
             if isinstance(quad.subject, NamedNode)}
 
 
-def record_state(reader: QuadReader, iri: NamedNode, kind: str, meta: NamedNode,
-                 sources: dict[str, str]) -> RecordState:
-    """The item's digest and sets; ``sources`` maps graph IRIs to source names."""
-    description = _description(reader, iri, meta)
-    lines = {_line(q) for q in description}
-    prefix = iri.value + "#"
-    linked = {q.object for q in description if isinstance(q.object, NamedNode)
-              and q.predicate != RDF.type and not q.object.value.startswith(prefix)
-              and q.object != iri}
-    for other in linked:
-        lines.update(_line(q) for q in reader.quads(other, None, None, None)
-                     if q.graph_name != meta)
-    names = {sources[q.graph_name.value] for q in description
-             if isinstance(q.graph_name, NamedNode) and q.graph_name.value in sources}
-    sets = (f"kind:{kind}", *sorted(f"source:{name}" for name in names))
-    digest = hashlib.blake2b(digest_size=16)
-    for line in sorted(lines):
-        digest.update(line.encode("utf-8"))
-    digest.update(" ".join(sets).encode("utf-8"))
+def record_state(snapshot: Snapshot, iri: NamedNode, kind: str, sources: dict[str, str],
+                 languages: list[str]) -> RecordState:
+    """The item's sets and digest; ``sources`` maps graph IRIs to source names."""
+    graphs = {q.graph_name.value for q in snapshot.quads(iri, None, None, None)
+              if isinstance(q.graph_name, NamedNode)}
+    sets = (f"kind:{kind}", *sorted(f"source:{sources[g]}" for g in graphs if g in sources))
+    digest = hashlib.blake2b(" ".join(sets).encode("utf-8"), digest_size=16)
+    for fmt in formats_for(kind):
+        digest.update(ET.tostring(fmt.render(snapshot, iri, kind, languages)))
     return RecordState(iri.value, kind, digest.hexdigest(), sets)
 
 
@@ -108,29 +99,3 @@ def referrers(reader: QuadReader, iris: Iterable[str], meta: NamedNode) -> set[s
             if isinstance(quad.subject, NamedNode) and quad.graph_name != meta:
                 found.add(entity_of(quad.subject.value))
     return found
-
-
-def _description(reader: QuadReader, iri: NamedNode, meta: NamedNode) -> list[Quad]:
-    """The entity's quads and those of its inner nodes (as kg.describe, with graphs)."""
-    prefix = iri.value + "#"
-    seen = {iri.value}
-    pending = [iri]
-    found: list[Quad] = []
-    while pending:
-        for quad in reader.quads(pending.pop(), None, None, None):
-            if quad.graph_name == meta:
-                continue
-            found.append(quad)
-            obj = quad.object
-            if isinstance(obj, NamedNode) and obj.value.startswith(prefix) \
-                    and obj.value not in seen:
-                seen.add(obj.value)
-                pending.append(obj)
-    return found
-
-
-def _line(quad: Quad) -> str:
-    """A triple as text; blank nodes' labels are left out (they are not stable)."""
-    terms = ("_:" if isinstance(t, BlankNode) else str(t)
-             for t in (quad.subject, quad.predicate, quad.object))
-    return " ".join(terms)
