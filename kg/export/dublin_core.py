@@ -31,6 +31,7 @@ OAI_DC_SCHEMA = "http://www.openarchives.org/OAI/2.0/oai_dc.xsd"
 DCMI_TYPE = {SCHEMA.Book: "Text", SCHEMA.Article: "Text", SCHEMA.Periodical: "Text",
              SCHEMA.Thesis: "Text", SCHEMA.WebPage: "Text", SCHEMA.Dataset: "Dataset",
              DCAT.Dataset: "Dataset", SCHEMA.Event: "Event", KG.Agreement: "Text"}
+ET.register_namespace("oai_dc", OAI_DC)  # the prefix records are written with
 # Characters XML 1.0 cannot carry at all (C0 controls but tab, newline, return).
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
-from kg.export.dublin_core import OAI_DC
 from kg.oai.index import IndexedRecord
 
 OAI = "http://www.openarchives.org/OAI/2.0/"
@@ -19,7 +18,6 @@ GRANULARITY = "YYYY-MM-DDThh:mm:ssZ"
 # Prefixes used when writing; the protocol's namespace is the default one.
 # (ElementTree's default_namespace option would refuse unqualified attributes.)
 ET.register_namespace("", OAI)
-ET.register_namespace("oai_dc", OAI_DC)
 ET.register_namespace("xsi", XSI)
 
 
