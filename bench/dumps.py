@@ -90,6 +90,7 @@ def one(kind: str, release: Path, out: Path) -> dict:
     if kind == "ours":
         _ours(release, out, None)
     elif kind == "incremental":
+        (out / "child").mkdir(exist_ok=True)
         _ours(release, out / "child", out / "ours")
     else:
         _baseline(release, out, compress=kind == "store.dump+gzip")
