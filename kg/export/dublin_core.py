@@ -19,8 +19,8 @@ from dataclasses import dataclass
 
 from pyoxigraph import Literal, NamedNode
 
-from kg.describe import label, pick_literal
-from kg.namespaces import BF, DCAT, DCTERMS, FOAF, KG, RDF, RDFS, SCHEMA
+from kg.describe import label
+from kg.namespaces import BF, DCAT, DCTERMS, FOAF, KG, RDF, SCHEMA
 from kg.store import Snapshot
 
 OAI_DC = "http://www.openarchives.org/OAI/2.0/oai_dc/"
@@ -174,16 +174,6 @@ def oai_dc_element(values: list[DcValue]) -> ET.Element:
         if value.language:
             child.set(XML_LANG, value.language)
     return root
-
-
-def title_of(snapshot: Snapshot, iri: NamedNode, languages: list[str]) -> str | None:
-    """A one-line title for listings: the preferred-language title or name."""
-    for prop in (DCTERMS.title, SCHEMA.name, RDFS.label):
-        chosen = pick_literal([q.object for q in snapshot.quads(iri, prop, None, None)
-                               if isinstance(q.object, Literal)], languages)
-        if chosen is not None:
-            return chosen.value
-    return label(snapshot, iri, languages)
 
 
 # The fifteen elements, in the order records list them.

@@ -150,99 +150,121 @@ def _key(term: NamedNode | Literal, kind: str | None, minter: Minter) -> str:
     return found.key if found.kind == kind else f"{found.kind}/{found.key}"
 
 
-def _langs(name: str, *path: NamedNode, languages: tuple[str, ...]) -> list[tuple[str, Reader]]:
-    return [(f"{name}_{lang}", text(*path, language=lang)) for lang in languages]
+Columns = list[tuple[str, Reader]]
+_NOTES: Columns = [("notes", text(SKOS.note))]
 
 
-def columns(kind: str, languages: tuple[str, ...]) -> list[tuple[str, Reader]]:
-    """The columns of a kind's CSV, as in the source schema."""
-    def lang(name: str, *path: NamedNode) -> list[tuple[str, Reader]]:
-        return _langs(name, *path, languages=languages)
+def _organization(lang: Callable[..., Columns]) -> Columns:
+    return [
+        ("type", typed(organization.TYPES, "organization")), *lang("name", SKOS.prefLabel),
+        *lang("alt_name", SKOS.altLabel), ("parent", ref(ORG.unitOf, kind="organization")),
+        ("homepage", ref(FOAF.homepage)),
+        ("wikidata", ref(OWL.sameAs, prefix="http://www.wikidata.org/")),
+        ("ror", ref(OWL.sameAs, prefix="https://ror.org/")),
+        ("isni", ref(OWL.sameAs, prefix="https://isni.org/")),
+        *lang("description", DCTERMS.description), *_NOTES]
 
-    period = (ORG.memberDuring,)
-    notes = [("notes", text(SKOS.note))]
-    table: dict[str, list[tuple[str, Reader]]] = {
-        "organization": [
-            ("type", typed(organization.TYPES, "organization")), *lang("name", SKOS.prefLabel),
-            *lang("alt_name", SKOS.altLabel), ("parent", ref(ORG.unitOf, kind="organization")),
-            ("homepage", ref(FOAF.homepage)),
-            ("wikidata", ref(OWL.sameAs, prefix="http://www.wikidata.org/")),
-            ("ror", ref(OWL.sameAs, prefix="https://ror.org/")),
-            ("isni", ref(OWL.sameAs, prefix="https://isni.org/")),
-            *lang("description", DCTERMS.description), *notes],
-        "person": [
-            ("name", text(FOAF.name)), ("alt_name", text(SKOS.altLabel)),
-            ("family_name", text(SCHEMA.familyName)), ("given_name", text(SCHEMA.givenName)),
-            ("honorific", text(SCHEMA.honorificPrefix)), ("birth_date", text(SCHEMA.birthDate)),
-            ("death_date", text(SCHEMA.deathDate)),
-            ("orcid", ref(OWL.sameAs, prefix="https://orcid.org/")),
-            ("wikidata", ref(OWL.sameAs, prefix="http://www.wikidata.org/")),
-            ("homepage", ref(FOAF.homepage)), *lang("description", DCTERMS.description), *notes],
-        "position": [
-            ("person", ref(ORG.member, kind="person")),
-            ("organization", ref(ORG.organization, kind="organization")),
-            ("role", ref(ORG.role, kind="concept")), ("rank", ref(KG.rank, kind="concept")),
-            *lang("title", SKOS.prefLabel),
-            ("start_date", _dated(*period, TIME.hasBeginning)),
-            ("end_date", _dated(*period, TIME.hasEnd)), *notes],
-        "concept": [
-            ("scheme", ref(SKOS.inScheme, kind="scheme")), *lang("label", SKOS.prefLabel),
-            *lang("alt_label", SKOS.altLabel), *lang("definition", SKOS.definition),
-            ("broader", ref(SKOS.broader, kind="concept")),
-            ("exact_match", ref(SKOS.exactMatch)), *notes],
-        "agreement": [
-            ("type", typed(agreement.TYPES, "agreement")), *lang("title", DCTERMS.title),
-            ("identifier", text(DCTERMS.identifier)),
-            ("parties", ref(KG.party, kind="organization")),
-            ("signatories", ref(KG.signatory, kind="person")),
-            ("date_signed", text(DCTERMS.dateAccepted)), ("valid_from", text(SCHEMA.validFrom)),
-            ("valid_until", text(SCHEMA.validThrough)), *lang("scope", KG.scope),
-            *lang("description", DCTERMS.description),
-            ("subjects", ref(DCTERMS.subject, kind="concept")),
-            ("licensor", ref(ODRL.assigner, kind="organization")),
-            ("licensee", ref(ODRL.assignee, kind="organization")),
-            ("resources", ref(ODRL.target, kind="resource")), ("url", ref(FOAF.page)), *notes],
-        "event": [
-            ("type", typed(event.TYPES, "event")), *lang("name", SCHEMA.name),
-            *lang("theme", KG.theme),
-            *lang("description", SCHEMA.description), ("start_date", text(SCHEMA.startDate)),
-            ("end_date", text(SCHEMA.endDate)),
-            ("venue", ref(SCHEMA.location, kind="organization")),
-            ("location", text(SCHEMA.location)), ("part_of", ref(SCHEMA.superEvent, kind="event")),
-            ("order", text(SCHEMA.position)),
-            ("organizers", ref(SCHEMA.organizer, kind="organization")),
-            ("speakers", ref(SCHEMA.performer, kind="person")),
-            ("attendees", ref(SCHEMA.attendee, kind="person")),
-            ("participants", qualified(KG.participation, KG.agent, KG.participantRole, "person")),
-            ("subjects", ref(DCTERMS.subject, kind="concept")),
-            ("based_on", ref(KG.basedOn, kind="agreement")), *notes],
-        "resource": [
-            ("type", typed({k: tuple(c for c in v[:2] if c) for k, v in resource.TYPES.items()},
-                           "other")),
-            ("title", text(DCTERMS.title)), ("subtitle", text(BF.title, BF.subtitle)),
-            ("responsibility", text(BF.responsibilityStatement)),
-            ("language", code(DCTERMS.language)),
-            ("contributors", qualified(BF.contribution, BF.agent, BF.role, "person",
-                                       start=(BF.instanceOf,))),
-            ("publisher", text(DCTERMS.publisher)),
-            ("place", text(BF.provisionActivity, BF.simplePlace)),
-            ("date", text(DCTERMS.issued)), ("edition", text(BF.editionStatement)),
-            ("extent", text(BF.extent, RDFS.label)), ("series", text(BF.seriesStatement)),
-            *[(name, inner((BF.identifiedBy,), cls, RDF.value))
-              for name, cls in resource.IDENTIFIERS.items()],
-            *[(name, inner((BF.instanceOf, BF.classification), cls, BF.classificationPortion))
-              for name, cls in resource.CLASSIFICATIONS.items()],
-            ("subjects", ref(DCTERMS.subject, kind="concept")),
-            ("subject_headings", inner((DCTERMS.subject,), BF.Topic, RDFS.label)),
-            ("url", ref(BF.electronicLocator)), ("licence", ref(DCTERMS.license)),
-            ("access", inner((BF.usageAndAccessPolicy,), BF.AccessPolicy, RDFS.label)),
-            ("terms_of_use", inner((BF.usageAndAccessPolicy,), BF.UsePolicy, RDFS.label)),
-            ("part_of", ref(DCTERMS.isPartOf, kind="resource")),
-            ("about", ref(SCHEMA.about, kind="event")),
-            *lang("description", DCTERMS.abstract), ("notes", text(BF.note, RDFS.label))],
-    }
-    return [("key", lambda snap, iri, minter: [_key(iri, kind, minter)]), *table[kind],
-            ("_iri", lambda snap, iri, minter: [iri.value])]
+
+def _person(lang: Callable[..., Columns]) -> Columns:
+    return [
+        ("name", text(FOAF.name)), ("alt_name", text(SKOS.altLabel)),
+        ("family_name", text(SCHEMA.familyName)), ("given_name", text(SCHEMA.givenName)),
+        ("honorific", text(SCHEMA.honorificPrefix)), ("birth_date", text(SCHEMA.birthDate)),
+        ("death_date", text(SCHEMA.deathDate)),
+        ("orcid", ref(OWL.sameAs, prefix="https://orcid.org/")),
+        ("wikidata", ref(OWL.sameAs, prefix="http://www.wikidata.org/")),
+        ("homepage", ref(FOAF.homepage)), *lang("description", DCTERMS.description), *_NOTES]
+
+
+def _position(lang: Callable[..., Columns]) -> Columns:
+    return [
+        ("person", ref(ORG.member, kind="person")),
+        ("organization", ref(ORG.organization, kind="organization")),
+        ("role", ref(ORG.role, kind="concept")), ("rank", ref(KG.rank, kind="concept")),
+        *lang("title", SKOS.prefLabel),
+        ("start_date", _dated(ORG.memberDuring, TIME.hasBeginning)),
+        ("end_date", _dated(ORG.memberDuring, TIME.hasEnd)), *_NOTES]
+
+
+def _concept(lang: Callable[..., Columns]) -> Columns:
+    return [
+        ("scheme", ref(SKOS.inScheme, kind="scheme")), *lang("label", SKOS.prefLabel),
+        *lang("alt_label", SKOS.altLabel), *lang("definition", SKOS.definition),
+        ("broader", ref(SKOS.broader, kind="concept")),
+        ("exact_match", ref(SKOS.exactMatch)), *_NOTES]
+
+
+def _agreement(lang: Callable[..., Columns]) -> Columns:
+    return [
+        ("type", typed(agreement.TYPES, "agreement")), *lang("title", DCTERMS.title),
+        ("identifier", text(DCTERMS.identifier)),
+        ("parties", ref(KG.party, kind="organization")),
+        ("signatories", ref(KG.signatory, kind="person")),
+        ("date_signed", text(DCTERMS.dateAccepted)), ("valid_from", text(SCHEMA.validFrom)),
+        ("valid_until", text(SCHEMA.validThrough)), *lang("scope", KG.scope),
+        *lang("description", DCTERMS.description),
+        ("subjects", ref(DCTERMS.subject, kind="concept")),
+        ("licensor", ref(ODRL.assigner, kind="organization")),
+        ("licensee", ref(ODRL.assignee, kind="organization")),
+        ("resources", ref(ODRL.target, kind="resource")), ("url", ref(FOAF.page)), *_NOTES]
+
+
+def _event(lang: Callable[..., Columns]) -> Columns:
+    return [
+        ("type", typed(event.TYPES, "event")), *lang("name", SCHEMA.name),
+        *lang("theme", KG.theme), *lang("description", SCHEMA.description),
+        ("start_date", text(SCHEMA.startDate)), ("end_date", text(SCHEMA.endDate)),
+        ("venue", ref(SCHEMA.location, kind="organization")),
+        ("location", text(SCHEMA.location)), ("part_of", ref(SCHEMA.superEvent, kind="event")),
+        ("order", text(SCHEMA.position)),
+        ("organizers", ref(SCHEMA.organizer, kind="organization")),
+        ("speakers", ref(SCHEMA.performer, kind="person")),
+        ("attendees", ref(SCHEMA.attendee, kind="person")),
+        ("participants", qualified(KG.participation, KG.agent, KG.participantRole, "person")),
+        ("subjects", ref(DCTERMS.subject, kind="concept")),
+        ("based_on", ref(KG.basedOn, kind="agreement")), *_NOTES]
+
+
+def _resource(lang: Callable[..., Columns]) -> Columns:
+    policy = (BF.usageAndAccessPolicy,)
+    return [
+        ("type", typed({k: tuple(c for c in v[:2] if c) for k, v in resource.TYPES.items()},
+                       "other")),
+        ("title", text(DCTERMS.title)), ("subtitle", text(BF.title, BF.subtitle)),
+        ("responsibility", text(BF.responsibilityStatement)),
+        ("language", code(DCTERMS.language)),
+        ("contributors", qualified(BF.contribution, BF.agent, BF.role, "person",
+                                   start=(BF.instanceOf,))),
+        ("publisher", text(DCTERMS.publisher)),
+        ("place", text(BF.provisionActivity, BF.simplePlace)),
+        ("date", text(DCTERMS.issued)), ("edition", text(BF.editionStatement)),
+        ("extent", text(BF.extent, RDFS.label)), ("series", text(BF.seriesStatement)),
+        *[(name, inner((BF.identifiedBy,), cls, RDF.value))
+          for name, cls in resource.IDENTIFIERS.items()],
+        *[(name, inner((BF.instanceOf, BF.classification), cls, BF.classificationPortion))
+          for name, cls in resource.CLASSIFICATIONS.items()],
+        ("subjects", ref(DCTERMS.subject, kind="concept")),
+        ("subject_headings", inner((DCTERMS.subject,), BF.Topic, RDFS.label)),
+        ("url", ref(BF.electronicLocator)), ("licence", ref(DCTERMS.license)),
+        ("access", inner(policy, BF.AccessPolicy, RDFS.label)),
+        ("terms_of_use", inner(policy, BF.UsePolicy, RDFS.label)),
+        ("part_of", ref(DCTERMS.isPartOf, kind="resource")),
+        ("about", ref(SCHEMA.about, kind="event")),
+        *lang("description", DCTERMS.abstract), ("notes", text(BF.note, RDFS.label))]
+
+
+COLUMNS = {"organization": _organization, "person": _person, "position": _position,
+           "concept": _concept, "agreement": _agreement, "event": _event,
+           "resource": _resource}
+
+
+def columns(kind: str, languages: tuple[str, ...]) -> Columns:
+    """The columns of a kind's CSV, as in the source schema (text per language)."""
+    def lang(name: str, *path: NamedNode) -> Columns:
+        return [(f"{name}_{code}", text(*path, language=code)) for code in languages]
+
+    return [("key", lambda snap, iri, minter: [_key(iri, kind, minter)]),
+            *COLUMNS[kind](lang), ("_iri", lambda snap, iri, minter: [iri.value])]
 
 
 def write_csv(snapshot: Snapshot, kind: str, iris: Iterable[NamedNode], output: IO[bytes],
