@@ -12,6 +12,8 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kg.oai import metadata
 from tests.conftest import BASE, build_store
@@ -184,6 +186,29 @@ def test_protocol_errors(client, query: str, code: str) -> None:
     request = root.find(f"{OAI}request")
     # badVerb and badArgument echo the request without its arguments (section 3.2).
     assert (request.attrib == {}) == (code in ("badVerb", "badArgument"))
+
+
+ARGUMENT_NAMES = st.sampled_from(["verb", "metadataPrefix", "identifier", "from", "until",
+                                  "set", "resumptionToken", "other"])
+ARGUMENT_VALUES = st.one_of(
+    st.sampled_from(["Identify", "ListRecords", "ListIdentifiers", "GetRecord", "ListSets",
+                     "ListMetadataFormats", "oai_dc", "kind:event", "kind", SESSION,
+                     "2026-01-01", "2026-01-01T00:00:00Z", "9999-12-31"]),
+    st.text(max_size=40))
+
+
+@settings(max_examples=150, deadline=None)
+@given(arguments=st.lists(st.tuples(ARGUMENT_NAMES, ARGUMENT_VALUES), max_size=5))
+def test_any_arguments_get_a_valid_response(client, arguments) -> None:
+    response = client.get("/oai", query_string=arguments)
+    assert response.status_code == 200
+    assert_valid(response.get_data())
+
+
+def test_control_characters_are_not_echoed_into_the_xml(client) -> None:
+    root = ask(client, verb="GetRecord", identifier="x\x01y", metadataPrefix="oai_dc")
+    assert error_code(root) == "idDoesNotExist"
+    assert root.find(f"{OAI}request").get("identifier") == "xy"
 
 
 def test_a_token_of_one_verb_is_refused_by_another(client) -> None:

@@ -164,13 +164,22 @@ def dublin_core(snapshot: Snapshot, iri: NamedNode, kind: str,
     return values
 
 
+def xml_text(text: str) -> str:
+    """Text without the characters XML 1.0 cannot carry (control characters).
+
+    >>> xml_text("a\x01b\tc")
+    'ab\tc'
+    """
+    return _NOT_XML.sub("", text)
+
+
 def oai_dc_element(values: list[DcValue]) -> ET.Element:
     """The ``oai_dc:dc`` element of a record (valid against oai_dc.xsd)."""
     root = ET.Element(f"{{{OAI_DC}}}dc", {f"{{{XSI}}}schemaLocation": f"{OAI_DC} {OAI_DC_SCHEMA}"})
     order = {name: number for number, name in enumerate(ELEMENTS)}
     for value in sorted(values, key=lambda v: order[v.element]):
         child = ET.SubElement(root, f"{{{DC}}}{value.element}")
-        child.text = _NOT_XML.sub("", value.text)
+        child.text = xml_text(value.text)
         if value.language:
             child.set(XML_LANG, value.language)
     return root

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from kg.errors import OaiError
+from kg.export.dublin_core import xml_text
 from kg.oai import response as xml
 from kg.oai.lists import list_records
 from kg.oai.metadata import METADATA_FORMATS, formats_for
@@ -38,14 +39,15 @@ def respond(repository: Repository, arguments: list[tuple[str, str]]) -> bytes:
     root, request = xml.envelope(repository.base_url, datestamp(datetime.now(UTC)))
     try:
         verb, args = parse(arguments)
-        request.attrib.update({"verb": verb, **args})
+        request.attrib.update({name: xml_text(value) for name, value in
+                               {"verb": verb, **args}.items()})
         HANDLERS[verb](repository, args, root)
     except OaiError as problem:
         if problem.code in ("badVerb", "badArgument"):
             # The request is echoed without attributes then (section 3.2).
             request.attrib.clear()
         del root[2:]
-        xml.error(root, problem.code, problem.detail)
+        xml.error(root, problem.code, xml_text(problem.detail))
     return xml.serialize(root)
 
 
