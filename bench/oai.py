@@ -11,14 +11,17 @@ times each, over HTTP. The ratio is page ``depth`` / page 1 (target <= 1.5).
 from __future__ import annotations
 
 import argparse
+import os
 import re
+import signal
 import statistics
+import subprocess
 import time
 import urllib.parse
 import urllib.request
 from pathlib import Path
 
-from tests.support import Server
+from tests.support import free_port, kg_command, wait_for_http
 
 TOKEN = re.compile(rb"<resumptionToken[^>]*>([^<]+)</resumptionToken>")
 
@@ -31,6 +34,18 @@ def fetch(url: str) -> tuple[float, bytes]:
     return time.perf_counter() - started, body
 
 
+def serve(store: Path, page_size: int) -> tuple[subprocess.Popen, str]:
+    """``kg serve`` with one worker; its log goes nowhere (a full pipe would stall it)."""
+    port = free_port()
+    env = {**os.environ, "KG_STORE": str(store), "KG_PORT": str(port), "KG_WORKERS": "1",
+           "KG_OAI_PAGE_SIZE": str(page_size)}
+    process = subprocess.Popen(kg_command("serve"), env=env, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL, start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    wait_for_http(url + "/", process=process)
+    return process, url
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--store", type=Path, default=Path("bench/work/store-1m"))
@@ -39,9 +54,9 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=15)
     parser.add_argument("--verb", default="ListRecords")
     args = parser.parse_args()
-    server = Server(args.store, extra_env={"KG_OAI_PAGE_SIZE": str(args.page_size)})
+    process, url = serve(args.store, args.page_size)
     try:
-        base = f"{server.url}/oai?"
+        base = f"{url}/oai?"
         first = base + urllib.parse.urlencode({"verb": args.verb, "metadataPrefix": "oai_dc"})
         url, walk_started = first, time.perf_counter()
         for _ in range(args.depth - 1):
@@ -58,7 +73,8 @@ def main() -> None:
             times["page 1"].append(fetch(first)[0])
             times[f"page {args.depth}"].append(fetch(deep)[0])
     finally:
-        server.stop()
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=30)
     print(f"{args.verb}, {args.page_size} records a page; walked {args.depth - 1} pages in "
           f"{walked:.1f} s; load: {Path('/proc/loadavg').read_text().strip()}")
     medians = {}
