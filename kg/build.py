@@ -31,7 +31,7 @@ from kg.sources.rdf import locate
 from kg.store.releases import Release, ReleaseStore
 from kg.store.staging import StagingView
 from kg.tombstones import next_gone, read_gone, write_gone
-from kg.validate import validate_graphs
+from kg.validate import checked_validator, typed_before_change, validate_graphs
 
 # Bump when converters change the triples a record becomes: every source is
 # then converted again instead of being kept from the previous release.
@@ -82,7 +82,7 @@ class BuildOutcome:
 
 
 def build(sources: list[Source], store_dir: str, base_iri: str, keep: int = 3,
-          progress: Progress | None = None) -> BuildOutcome:
+          progress: Progress | None = None, validator: str = "auto") -> BuildOutcome:
     """Publish a new release made of exactly these sources, or raise ValidationFailed."""
     started = time.monotonic()
     progress = progress or _Quiet()
@@ -97,7 +97,7 @@ def build(sources: list[Source], store_dir: str, base_iri: str, keep: int = 3,
         try:
             view = staging.view
             kept = {} if fresh else previous.get("sources", {})
-            run = _Run(view, minter, progress, staging.id)
+            run = _Run(view, minter, progress, staging.id, validator)
             outcome = run.load_and_validate(sources, kept)
             if not outcome.report.conforms:
                 raise ValidationFailed(f"{len(outcome.report.errors)} problems; nothing published",
@@ -113,10 +113,11 @@ def build(sources: list[Source], store_dir: str, base_iri: str, keep: int = 3,
     return outcome
 
 
-def check(sources: list[Source], base_iri: str, progress: Progress | None = None) -> BuildOutcome:
+def check(sources: list[Source], base_iri: str, progress: Progress | None = None,
+          validator: str = "auto") -> BuildOutcome:
     """Convert and validate sources in memory; publish nothing."""
     started = time.monotonic()
-    run = _Run(StagingView(Store()), Minter(base_iri), progress or _Quiet(), "check")
+    run = _Run(StagingView(Store()), Minter(base_iri), progress or _Quiet(), "check", validator)
     outcome = run.load_and_validate(sources, {})
     outcome.seconds = time.monotonic() - started
     return outcome
@@ -126,8 +127,9 @@ class _Run:
     """One build's state: the store being filled, origins of records, problems."""
 
     def __init__(self, view: StagingView, minter: Minter, progress: Progress,
-                 release_id: str) -> None:
+                 release_id: str, validator: str = "auto") -> None:
         self.view = view
+        self.validator = checked_validator(validator)
         self.minter = minter
         self.progress = progress
         self.release_id = release_id
@@ -145,8 +147,10 @@ class _Run:
         changed = [s for s in sources if kept.get(s.name, {}).get("checksum") != checksums[s.name]]
         removed = [name for name in kept if name not in names]
         self.by_graph = {self.minter.graph(s.name).value: s for s in sources}
-        self.before = self.view.entities(
-            [self.minter.graph(s.name) for s in changed] + [self.minter.graph(n) for n in removed])
+        touched = [self.minter.graph(s.name) for s in changed] + [self.minter.graph(n)
+                                                                  for n in removed]
+        self.before = self.view.entities(touched)
+        typed_before = typed_before_change(self.view, touched) if kept else None
         for name in removed:
             self.progress.step(f"dropping {kept[name]['file']}")
             self.view.remove_graph(self.minter.graph(name))
@@ -167,7 +171,8 @@ class _Run:
         unchanged_graphs = [self.minter.graph(s.name) for s in sources if s not in changed]
         if changed or removed:
             self.report.extend(validate_graphs(self.view, changed_graphs, unchanged_graphs,
-                                               self.minter, self.origin_of))
+                                               self.minter, self.origin_of, self.validator,
+                                               typed_before))
         return outcome
 
     def _load(self, source: Source, checksum: str, status: str) -> SourceSummary:

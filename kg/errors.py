@@ -122,3 +122,7 @@ class OaiError(UsageError):
         super().__init__(f"{code}: {message}")
         self.code = code
         self.detail = message
+
+
+class UnsupportedShape(KgError):
+    """A shape uses a SHACL construct that the SPARQL validator cannot run."""

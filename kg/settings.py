@@ -66,6 +66,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("oai_page_size", int, 100,
             "Records (or headers) in one OAI-PMH list response; the rest follow by "
             "resumption token."),
+    Setting("validator", str, "auto",
+            "How changed sources are checked against the shapes: shacl (pySHACL, the "
+            "reference), sparql (the shapes compiled to SPARQL, for large sources) or auto "
+            "(pySHACL up to 1,000 changed triples, SPARQL above)."),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
@@ -103,6 +107,7 @@ class Settings:
     dataset_licence: str
     admin_email: str
     oai_page_size: int
+    validator: str
 
     @classmethod
     def load(cls, overrides: Mapping[str, Any] | None = None,
