@@ -109,7 +109,7 @@ def _write_graphs(view: StagingView, outputs: dict[str, DumpFile],
     jsonld = outputs["jsonld"]
     _raw_member(jsonld, b"[")
     graphs: list[Graph] = sorted(view.graphs(), key=lambda g: g.value)
-    if view.count(DefaultGraph()):
+    if next(iter(view.quads(None, None, None, DefaultGraph())), None) is not None:
         graphs.insert(0, DefaultGraph())
     for number, graph in enumerate(graphs):
         if number:
