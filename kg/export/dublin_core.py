@@ -167,8 +167,8 @@ def dublin_core(snapshot: Snapshot, iri: NamedNode, kind: str,
 def xml_text(text: str) -> str:
     """Text without the characters XML 1.0 cannot carry (control characters).
 
-    >>> xml_text("a\x01b\tc")
-    'ab\tc'
+    >>> xml_text("a\\x01b\\tc")
+    'ab\\tc'
     """
     return _NOT_XML.sub("", text)
 
