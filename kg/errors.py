@@ -93,6 +93,18 @@ class QueryError(KgError):
     http_status = 400
 
 
+class ServiceNotAllowed(QueryError):
+    """A SPARQL query whose SERVICE calls an endpoint that is not allow-listed."""
+
+    http_status = 403
+
+
+class UnsupportedMediaType(KgError):
+    """A request body in a media type or charset the resource does not take."""
+
+    http_status = 415
+
+
 class QueryTimeout(KgError):
     """A SPARQL query ran past the configured time limit and was stopped."""
 

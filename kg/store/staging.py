@@ -105,7 +105,7 @@ class StagingView:
 
     def quads(self, subject: NamedNode | None = None, predicate: NamedNode | None = None,
               obj: object | None = None, graph: NamedNode | None = None) -> Iterator[Quad]:
-        """Quads matching a pattern (None matches anything), as ``Snapshot.quads``."""
+        """Quads matching a pattern (None matches anything), as Snapshot.quads."""
         return self.store.quads_for_pattern(subject, predicate, obj, graph)
 
     def types_of(self, iri: NamedNode) -> set[NamedNode]:
