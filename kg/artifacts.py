@@ -12,8 +12,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from kg.export.dumps import write_dumps
 from kg.index.writer import write_entity_index
 from kg.iris import Minter
+from kg.oai.publish import write_oai_index
 from kg.store.staging import StagingView
 
 
@@ -41,3 +43,5 @@ def write_artifacts(context: ArtifactContext) -> None:
 
 
 WRITERS.append(write_entity_index)  # index.sqlite: search, lists, timelines (kg/index)
+# Dumps, then the OAI-PMH index last: its datestamps are taken as late as possible.
+WRITERS += [write_dumps, write_oai_index]

@@ -123,5 +123,18 @@ class Forbidden(KgError):
     http_status = 403
 
 
+class OaiError(UsageError):
+    """An OAI-PMH request the protocol answers with one of its error codes.
+
+    The provider sends these inside an OAI-PMH response with HTTP 200, as the
+    protocol requires (section 3.6); only a stray one would become a 400.
+    """
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(f"{code}: {message}")
+        self.code = code
+        self.detail = message
+
+
 class UnsupportedShape(KgError):
     """A shape uses a SHACL construct that the SPARQL validator cannot run."""

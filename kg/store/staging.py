@@ -9,8 +9,9 @@ from __future__ import annotations
 import errno
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
+from typing import IO
 
-from pyoxigraph import NamedNode, Quad, QuerySolutions, RdfFormat, Store, Triple
+from pyoxigraph import DefaultGraph, NamedNode, Quad, QuerySolutions, RdfFormat, Store, Triple
 
 from kg.errors import SourceSyntaxError, StoreError
 from kg.kinds import KINDS
@@ -229,6 +230,14 @@ class StagingView:
         for row in self.store.query(query, use_default_graph_as_union=True):
             return int(row["n"].value)
         return 0
+
+    def dump(self, output: IO[bytes], format: RdfFormat, graph: NamedNode | DefaultGraph,
+             prefixes: dict[str, str] | None = None) -> None:
+        """Serialize one graph's triples with Oxigraph's own writer (streamed)."""
+        try:
+            self.store.dump(output, format, from_graph=graph, prefixes=prefixes)
+        except OSError as error:
+            raise StoreError(f"dumping graph {graph} failed: {error}") from error
 
     def add(self, triples: Iterable[Triple], graph: NamedNode) -> None:
         """Add a few triples to a graph (the metadata graph)."""
