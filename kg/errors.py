@@ -68,6 +68,8 @@ class NoRelease(StoreError):
 class BuildLocked(StoreError):
     """Another build holds the store's lock."""
 
+    http_status = 409  # over HTTP: the request conflicts with the build running now
+
 
 class NotFound(KgError):
     """No such entity or resource."""
@@ -121,6 +123,38 @@ class Forbidden(KgError):
     """A write without the right token."""
 
     http_status = 403
+
+
+class Unauthorized(KgError):
+    """A write that presents no token at all."""
+
+    http_status = 401
+
+
+class Conflict(KgError):
+    """A request the state of the server cannot take now (a build running, nothing to undo)."""
+
+    http_status = 409
+
+
+class TooManyRequests(KgError):
+    """One client asked for more than its share; it may try again after ``retry_after`` s."""
+
+    http_status = 429
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = max(1, retry_after)
+
+
+class Overloaded(KgError):
+    """Every query slot is taken and the queue is full; try again after ``retry_after`` s."""
+
+    http_status = 503
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = max(1, retry_after)
 
 
 class OaiError(UsageError):

@@ -11,7 +11,9 @@ tests. ``docs/configuration.md`` lists them all (a test checks it does).
 
 from __future__ import annotations
 
+import hashlib
 import os
+import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -70,6 +72,31 @@ SETTINGS: tuple[Setting, ...] = (
             "How changed sources are checked against the shapes: shacl (pySHACL, the "
             "reference), sparql (the shapes compiled to SPARQL, for large sources) or auto "
             "(pySHACL up to 1,000 changed triples, SPARQL above)."),
+    Setting("query_slots", int, 4,
+            "SPARQL queries evaluated at once by all web workers of this server together; "
+            "0 for no limit."),
+    Setting("query_queue", int, 4,
+            "SPARQL queries that may wait for a free slot (up to KG_QUERY_TIMEOUT seconds); "
+            "more are refused with 503 and Retry-After."),
+    Setting("client_queries", int, 2,
+            "SPARQL queries one client may have running or waiting at once; more are refused "
+            "with 429 and Retry-After; 0 for no limit."),
+    Setting("rate_limit", float, 0.0,
+            "Requests per second one client may make on average (after a burst of "
+            "KG_RATE_BURST); more are refused with 429 and Retry-After; 0 turns it off."),
+    Setting("rate_burst", int, 20, "Requests one client may make at once before KG_RATE_LIMIT "
+            "holds it back."),
+    Setting("trusted_proxies", str, "",
+            "Space-separated addresses or networks (CIDR) of reverse proxies whose "
+            "X-Forwarded-For header names the client; empty trusts none."),
+    Setting("run_dir", str, "",
+            "Directory of the server's shared state (query slots, rate limits, build jobs); "
+            "empty: one per store in the system's temporary directory."),
+    Setting("max_body_bytes", int, 1048576,
+            "Largest request body any POST accepts, in bytes; a larger one gets 413."),
+    Setting("build_sources", str, "",
+            "Sources that POST /admin/build publishes (files or folders, separated by ':'); "
+            "empty: builds over HTTP are off."),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
@@ -108,6 +135,15 @@ class Settings:
     admin_email: str
     oai_page_size: int
     validator: str
+    query_slots: int
+    query_queue: int
+    client_queries: int
+    rate_limit: float
+    rate_burst: int
+    trusted_proxies: str
+    run_dir: str
+    max_body_bytes: int
+    build_sources: str
 
     @classmethod
     def load(cls, overrides: Mapping[str, Any] | None = None,
@@ -153,3 +189,22 @@ class Settings:
     def service_allow_list(self) -> list[str]:
         """The SERVICE endpoints that queries may call."""
         return self.service_allow.split()
+
+    @property
+    def trusted_proxy_list(self) -> list[str]:
+        """The reverse proxies whose X-Forwarded-For is believed."""
+        return self.trusted_proxies.split()
+
+    @property
+    def build_source_list(self) -> list[str]:
+        """The sources that builds over HTTP publish."""
+        return [part for part in self.build_sources.split(os.pathsep) if part.strip()]
+
+    @property
+    def run_path(self) -> Path:
+        """Where the server keeps state its workers share (made on first use)."""
+        if self.run_dir:
+            return Path(self.run_dir).expanduser()
+        # One per store, so that every worker (and every server) of a store shares it.
+        digest = hashlib.sha256(str(self.store_path.resolve()).encode()).hexdigest()[:16]
+        return Path(tempfile.gettempdir()) / f"kg-run-{os.getuid()}-{digest}"

@@ -24,15 +24,17 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config["JSON_AS_ASCII"] = False
     app.extensions["kg_store"] = open_live(settings.store, settings.keep_releases)
 
-    from web import errors, exports, i18n, oai, pages, sparql, void
+    from web import admin, errors, exports, i18n, limits, oai, pages, sparql, void
 
     i18n.init_app(app)
     errors.init_app(app)
+    limits.init_app(app)
     app.register_blueprint(pages.blueprint)
     app.register_blueprint(sparql.blueprint)
     app.register_blueprint(oai.blueprint)
     app.register_blueprint(exports.blueprint)
     app.register_blueprint(void.blueprint)
+    app.register_blueprint(admin.blueprint)
     return app
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from flask import Flask, Response, current_app, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from kg.errors import KgError
+from kg.errors import KgError, Overloaded, TooManyRequests, Unauthorized
 
 
 def _wants_html() -> bool:
@@ -28,6 +28,15 @@ def error_response(status: int, title: str, message: str) -> Response:
                     content_type="text/plain; charset=utf-8")
 
 
+def add_error_headers(response: Response, error: KgError) -> Response:
+    """The headers some errors carry: when to come back, how to authenticate."""
+    if isinstance(error, TooManyRequests | Overloaded):
+        response.headers["Retry-After"] = str(error.retry_after)
+    if isinstance(error, Unauthorized):
+        response.headers["WWW-Authenticate"] = 'Bearer realm="kg admin"'
+    return response
+
+
 def init_app(app: Flask) -> None:
     """Register the handlers."""
 
@@ -38,9 +47,10 @@ def init_app(app: Flask) -> None:
             current_app.logger.error("%s: %s", type(error).__name__, error.message)
         title = {400: "Bad Request", 404: "Not Found", 406: "Not Acceptable", 410: "Gone",
                  413: "Payload Too Large", 403: "Forbidden",
-                 415: "Unsupported Media Type", 503: "Service Unavailable"}.get(
+                 415: "Unsupported Media Type", 503: "Service Unavailable",
+                 401: "Unauthorized", 409: "Conflict", 429: "Too Many Requests"}.get(
                      status, "Error")
-        return error_response(status, title, error.message)
+        return add_error_headers(error_response(status, title, error.message), error)
 
     @app.errorhandler(HTTPException)
     def handle_http_error(error: HTTPException) -> Response:

@@ -22,8 +22,10 @@ from kg.formats import rdf_format
 from kg.query import Answer, check_query, read_answer
 from kg.store import EmbeddedSnapshot, Snapshot
 from kg.store.freshness import served_since
-from kg.store.query_pool import Job, PendingAnswer, QueryPool
+from kg.store.query_pool import Job, QueryPool
+from web.errors import add_error_headers
 from web.i18n import reader_language
+from web.limits import AdmittedAnswer, admit_query
 from web.negotiation import HTML, Representation
 from web.service_description import PREFIXES as SD_PREFIXES
 from web.service_description import describe_service
@@ -84,14 +86,20 @@ def endpoint() -> Response:
     return response
 
 
-def _run(snap: Snapshot, wanted: QueryRequest, formats: dict[str, str]) -> PendingAnswer:
+def _run(snap: Snapshot, wanted: QueryRequest, formats: dict[str, str]) -> AdmittedAnswer:
     """Start the query in a query process; the answer's head (form, truncated) and bytes."""
     if not isinstance(snap, EmbeddedSnapshot):
         raise KgError("this store cannot run queries in query processes")
     # The service's base IRI is the endpoint's own URL (SPARQL 1.1 Protocol 2.1.4).
     job = Job(str(snap.release.db_path), wanted.query or "", wanted.default_graphs,
               wanted.named_graphs, formats, settings().max_rows, request.base_url)
-    return query_pool(current_app).run(job, settings().query_timeout)
+    ticket = admit_query()  # may wait for a slot, or refuse with 429 or 503
+    try:
+        answer = query_pool(current_app).run(job, settings().query_timeout)
+    except BaseException:
+        ticket.release()
+        raise
+    return AdmittedAnswer(answer, ticket)
 
 
 def _body(chunks: Iterator[bytes]) -> bytes | Iterator[bytes]:
@@ -116,7 +124,7 @@ def _page(wanted: QueryRequest, snap: Snapshot) -> Response:
         running = _run(snap, wanted, formats)
         answer: Answer = read_answer(PAGE_FORMATS[running.form][1], running.read())
     except KgError as error:
-        return render_page(wanted, error=error)
+        return add_error_headers(render_page(wanted, error=error), error)
     response = render_page(wanted, answer=answer, truncated=running.truncated,
                            max_rows=settings().max_rows, base_iri=snap.base_iri)
     _validators(response, snap, HTML)
