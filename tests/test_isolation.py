@@ -113,6 +113,7 @@ def test_waiting_ends_with_503_at_the_limit(tmp_path: Path) -> None:
 def _wait_until_held(path: Path, offset: int, timeout: float = 20) -> None:
     """Until some request holds the byte (looked at without keeping it)."""
     deadline = time.monotonic() + timeout
+    path.parent.mkdir(parents=True, exist_ok=True)
     while time.monotonic() < deadline:
         probe = _LockFile(path)
         try:

@@ -57,6 +57,7 @@ class _LockFile:
     """One open description of the lock file; closing it frees every byte it holds."""
 
     def __init__(self, path: Path) -> None:
+        self.fd = -1
         self.fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
 
     def take(self, offset: int) -> bool:

@@ -50,9 +50,19 @@ class QueryProcess:
 
     def __init__(self, isolated: bool = False) -> None:
         flags = ["--no-network"] if isolated else []
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "kg.store.query_worker", *flags],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, close_fds=True)
+        # A pipe nobody writes to: when this web worker dies, even by SIGKILL, its end
+        # closes and the kernel stops the query process (see query_worker.main).
+        lifeline, self.lifeline = os.pipe()
+        try:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "kg.store.query_worker", *flags, "--lifeline",
+                 str(lifeline)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                close_fds=True, pass_fds=(lifeline,))
+        except BaseException:
+            os.close(self.lifeline)
+            raise
+        finally:
+            os.close(lifeline)
         assert self.process.stdin is not None and self.process.stdout is not None
         self.jobs = Connection(os.dup(self.process.stdin.fileno()), readable=False)
         self.answers = Connection(os.dup(self.process.stdout.fileno()), writable=False)
@@ -76,6 +86,7 @@ class QueryProcess:
         self.process.wait()
         self.jobs.close()
         self.answers.close()
+        os.close(self.lifeline)
 
 
 class PendingAnswer:

@@ -20,8 +20,10 @@ from __future__ import annotations
 
 import ctypes
 import errno
+import fcntl
 import os
 import re
+import select
 import sys
 import threading
 import time
@@ -201,6 +203,22 @@ def _watch_parent(parent: int) -> None:
     threading.Thread(target=watch, daemon=True).start()
 
 
+def _die_with_lifeline(fd: int) -> None:
+    """Let the kernel stop this process as soon as the web worker's end of the pipe closes.
+
+    The thread of :func:`_watch_parent` cannot run while Oxigraph evaluates
+    without letting go of the GIL (an aggregate over a huge join does not), so
+    the end of the web worker is signalled instead: ``O_ASYNC`` on the read end
+    raises ``SIGIO`` when the write end closes, and SIGIO's default action ends
+    the process, in the kernel, whatever Python is doing.
+    """
+    fcntl.fcntl(fd, fcntl.F_SETOWN, os.getpid())
+    fcntl.fcntl(fd, fcntl.F_SETFL, fcntl.fcntl(fd, fcntl.F_GETFL) | os.O_ASYNC)
+    readable, _, _ = select.select([fd], [], [], 0)
+    if readable:  # closed before the signal was armed: the web worker is already gone
+        os._exit(1)
+
+
 def _errno(error: OSError) -> int | None:
     """The error number, also from the "(os error N)" that Oxigraph's messages end with."""
     if error.errno is not None:
@@ -253,6 +271,8 @@ def main() -> None:
     inbox = Connection(os.dup(0), writable=False)
     outbox = Connection(os.dup(1), readable=False)
     os.dup2(2, 1)  # anything printed by accident goes to stderr, not into the protocol
+    if "--lifeline" in sys.argv[1:]:
+        _die_with_lifeline(int(sys.argv[sys.argv.index("--lifeline") + 1]))
     _watch_parent(os.getppid())
     serve(inbox, outbox)
 
