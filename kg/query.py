@@ -35,6 +35,10 @@ from kg.query_text import QueryShape, inspect_query
 from kg.store import QueryResult, Snapshot
 
 READ_ONLY = "this endpoint is read-only: SPARQL Update is not accepted here"
+# Oxigraph's parser recurses once per level and overflows its stack a few
+# thousand levels down, which kills the query process; real queries nest a
+# dozen levels at most.
+MAX_NESTING = 128
 
 
 @dataclass(frozen=True)
@@ -53,6 +57,9 @@ def check_query(text: str, allowed_services: Iterable[str] = (),
     shape = inspect_query(text, PREFIXES)
     if shape.form == "update":
         raise QueryError(READ_ONLY)
+    if shape.depth > MAX_NESTING:
+        raise QueryError(f"the query nests brackets {shape.depth} levels deep; at most "
+                         f"{MAX_NESTING} are accepted")
     allowed = set(allowed_services)
     for target in shape.services:
         if target is None:

@@ -67,6 +67,7 @@ class QueryShape:
 
     form: str
     services: tuple[str | None, ...]
+    depth: int = 0  # deepest nesting of (), {} and []
 
 
 def unescape(text: str) -> str:
@@ -108,7 +109,13 @@ def inspect_query(text: str, prefixes: Mapping[str, str] | None = None) -> Query
     form = "unknown"
     services: list[str | None] = []
     stream = list(tokens(text))
+    depth = deepest = 0
     for index, token in enumerate(stream):
+        if token.kind == "other" and token.text in "({[":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif token.kind == "other" and token.text in ")}]":
+            depth -= 1
         word = token.text.upper() if token.kind == "name" else ""
         after = stream[index + 1] if index + 1 < len(stream) else None
         if word == "BASE" and after is not None and after.kind == "iri":
@@ -121,7 +128,7 @@ def inspect_query(text: str, prefixes: Mapping[str, str] | None = None) -> Query
             form = QUERY_FORMS.get(word, "update")
         elif word == "SERVICE":
             services.append(_target(stream[index + 1:index + 3], known, base))
-    return QueryShape(form, tuple(services))
+    return QueryShape(form, tuple(services), deepest)
 
 
 def _target(following: list[Token], prefixes: Mapping[str, str], base: str) -> str | None:

@@ -19,7 +19,7 @@ from collections.abc import Iterator
 
 from flask import Flask, current_app, g, request
 
-from kg.errors import TooManyRequests
+from kg.errors import TooLarge, TooManyRequests
 from kg.store.query_pool import PendingAnswer
 from web.clients import client_address, parse_networks
 from web.rate_limit import RateLimit, retry_after
@@ -37,6 +37,7 @@ def init_app(app: Flask) -> None:
     # A POSTed SPARQL form may be three times the query's size (percent-encoding).
     app.config["MAX_CONTENT_LENGTH"] = max(config.max_body_bytes,
                                            config.max_query_bytes * 3 + 4096)
+    app.before_request(_refuse_large_bodies)
     run = config.run_path
     app.extensions["kg_trusted_proxies"] = parse_networks(config.trusted_proxy_list)
     app.extensions["kg_query_slots"] = QuerySlots(run / SLOTS_FILE, Limits(
@@ -45,6 +46,13 @@ def init_app(app: Flask) -> None:
         app.extensions["kg_rate_limit"] = RateLimit(run / BUCKETS_FILE, config.rate_limit,
                                                     config.rate_burst)
         app.before_request(_count_request)
+
+
+def _refuse_large_bodies() -> None:
+    """413 for a body announced larger than the cap, on every route, before anything else."""
+    limit = current_app.config["MAX_CONTENT_LENGTH"]
+    if request.content_length is not None and request.content_length > limit:
+        raise TooLarge(f"the request body is larger than the limit of {limit} bytes")
 
 
 def client() -> str:

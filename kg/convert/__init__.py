@@ -14,7 +14,7 @@ from typing import Any
 
 from pyoxigraph import BlankNode, Literal, NamedNode, Quad
 
-from kg.convert.values import as_date, as_iri, as_text, split_values
+from kg.convert.values import as_date, as_iri, as_text, split_values, unwritable_character
 from kg.iris import Minter, is_key, slugify
 from kg.kinds import KINDS
 from kg.namespaces import RDF
@@ -228,6 +228,13 @@ def _start(record: Record, minter: Minter, report: Report,
     if record.problem:
         report.add(Problem(record.problem, record.origin))
         return None
+    for name, value in record.fields.items():
+        character = unwritable_character(value)
+        if character:
+            report.add(Problem(f"'{name}' contains the character {character}, which pages and "
+                               "XML cannot show (a control character); remove it", record.origin,
+                               key=record.key or None, field=name))
+            return None
     key = record_key(record)
     if not key:
         report.add(Problem("has no 'key' and no name to make one from", record.origin,

@@ -89,3 +89,27 @@ def as_wikidata(value: str) -> NamedNode | Literal:
 def as_integer(value: str) -> Literal:
     """An integer literal (ill-typed if the text is not one)."""
     return Literal(str(value).strip(), datatype=XSD.integer)
+
+
+# What XML 1.0 cannot carry (https://www.w3.org/TR/xml/#charsets): control
+# characters but tab and line ends, lone surrogates, U+FFFE and U+FFFF. Pages,
+# RDF/XML and SPARQL XML results could not show such a value.
+_UNWRITABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def unwritable_character(value: Any) -> str | None:
+    r"""The first character of a value (or of values in it) that XML cannot carry, as U+XXXX.
+
+    >>> unwritable_character("Nguy\x00en"), unwritable_character(["ok", "bell\a"])
+    ('U+0000', 'U+0007')
+    >>> unwritable_character("Nguyễn\tVăn\n") is None
+    True
+    """
+    if isinstance(value, str):
+        found = _UNWRITABLE.search(value)
+        return f"U+{ord(found.group()):04X}" if found else None
+    if isinstance(value, dict):
+        value = [*value.keys(), *value.values()]
+    if isinstance(value, list):
+        return next((c for c in map(unwritable_character, value) if c), None)
+    return None

@@ -10,9 +10,10 @@ file name ends with the kind. See ``docs/sources.md``.
 from __future__ import annotations
 
 import csv
+import io
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import yaml
@@ -23,6 +24,66 @@ from kg.sources import Origin, Record, Source
 
 # csv's default limit (128 KiB) is smaller than some catalogue notes.
 csv.field_size_limit(16 * 1024 * 1024)
+TOO_DEEP = "lists or mappings are nested too deeply to be records"
+MAX_REPEATED = 100_000  # values that YAML aliases may add to a file
+
+
+class _Fields(dict):
+    """A JSON object, with the keys it gave more than once (json keeps only the last)."""
+
+    repeated: list[str]
+
+    @classmethod
+    def from_pairs(cls, pairs: list[tuple[str, Any]]) -> _Fields:
+        fields = cls(pairs)
+        fields.repeated = _repeated(key for key, _ in pairs)
+        return fields
+
+
+def _repeated(names: Iterable[str]) -> list[str]:
+    """The names that occur more than once, in order of first repetition."""
+    seen: set[str] = set()
+    twice: list[str] = []
+    for name in names:
+        if name in seen and name not in twice:
+            twice.append(name)
+        seen.add(name)
+    return twice
+
+
+def _duplicates(data: dict, node: Any) -> list[str]:
+    """Keys a JSON object or YAML mapping gives twice (the parsers keep the last silently)."""
+    if isinstance(node, yaml.MappingNode):
+        return _repeated(str(key.value) for key, _ in node.value
+                         if isinstance(key, yaml.ScalarNode))
+    return getattr(data, "repeated", [])
+
+
+def _refuse_alias_bombs(root: yaml.Node, source: Source) -> None:
+    """Refuse aliases that repeat more values than a file could hold ("billion laughs").
+
+    A few lines of anchors and aliases can stand for billions of values, which
+    would fill the memory of whatever reads them; the file's own nodes are
+    counted once, what aliases repeat is counted each time.
+    """
+    sizes: dict[int, int] = {}
+
+    def size(node: yaml.Node) -> int:
+        if id(node) not in sizes:
+            children = [n for pair in node.value for n in pair] \
+                if isinstance(node, yaml.MappingNode) else \
+                node.value if isinstance(node, yaml.SequenceNode) else []
+            sizes[id(node)] = 1 + sum(size(child) for child in children)
+        return sizes[id(node)]
+
+    repeated = size(root) - len(sizes)
+    if repeated > MAX_REPEATED:
+        raise SourceSyntaxError(f"aliases repeat more than {MAX_REPEATED:,} values; write the "
+                                "values out instead", source.label)
+
+
+def _names(names: list[str]) -> str:
+    return ", ".join(repr(name) for name in names)
 
 
 def kind_of_file(source: Source) -> Kind | None:
@@ -54,13 +115,20 @@ def read_csv(source: Source) -> Iterator[Record]:
             "cannot tell which kind of records it holds; name it after "
             "the kind, like people.csv or organizations.csv", source.label)
     text = _read_text(source)
-    reader = csv.reader(text.splitlines(keepends=True), strict=True)
+    # Rows end only where CSV says (CR, LF), not at the other line breaks of
+    # str.splitlines (U+2028, U+0085, form feed ...), which are data in a cell.
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
         header = [h.strip() for h in next(reader)]
     except StopIteration:
         return
     except csv.Error as error:
         raise SourceSyntaxError(str(error), source.label, "row 1") from error
+    twice = _repeated(h for h in header if h)
+    if twice:
+        # Every row would lose one of the two cells without a word.
+        raise SourceSyntaxError(f"the header names {_names(twice)} more than once",
+                                source.label, "row 1")
     row_start = reader.line_num + 1
     while True:
         try:
@@ -95,23 +163,28 @@ def read_structured(source: Source) -> Iterator[Record]:
     text = _read_text(source)
     if source.format == "json":
         try:
-            data = json.loads(text)
+            data = json.loads(text, object_pairs_hook=_Fields.from_pairs)
         except json.JSONDecodeError as error:
             raise SourceSyntaxError(error.msg, source.label, f"line {error.lineno}") from error
+        except RecursionError:
+            raise SourceSyntaxError(TOO_DEEP, source.label) from None
         yield from _records_from(source, data, lines=None)
         return
     try:
         # BaseLoader keeps every scalar a string: '2024-05-31', 'yes' and '007'
         # stay what the librarian typed; the converter decides what they mean.
         node = yaml.compose(text, Loader=yaml.BaseLoader)
+        if node is None:
+            return
+        _refuse_alias_bombs(node, source)
+        data = yaml.BaseLoader(text).construct_document(node)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         line = f"line {mark.line + 1}" if mark else ""
         raise SourceSyntaxError(str(getattr(error, "problem", error)), source.label,
                                 line) from error
-    if node is None:
-        return
-    data = yaml.BaseLoader(text).construct_document(node)
+    except RecursionError:
+        raise SourceSyntaxError(TOO_DEEP, source.label) from None
     yield from _records_from(source, data, lines=node)
 
 
@@ -127,6 +200,10 @@ def _records_from(source: Source, data: Any, lines: Any) -> Iterator[Record]:
         return
     if not isinstance(data, dict):
         raise SourceSyntaxError("expected a mapping from kind to records", source.label)
+    twice = _duplicates(data, lines)
+    if twice:
+        raise SourceSyntaxError(f"the kind {_names(twice)} is given more than once; put all "
+                                "its records in one list", source.label)
     for index, (word, items) in enumerate(data.items()):
         kind = kind_from_word(str(word))
         node = lines.value[index][1] if lines is not None else None
@@ -149,6 +226,11 @@ def _list_records(source: Source, kind: Kind, items: list, node: Any) -> Iterato
         origin = Origin(source.label, location)
         if not isinstance(item, dict):
             yield Record(kind.name, {}, origin, problem="is not a mapping of field names to values")
+            continue
+        twice = _duplicates(item, node.value[number - 1] if node is not None else None)
+        if twice:
+            yield Record(kind.name, {}, origin,
+                         problem=f"gives the field {_names(twice)} more than once")
             continue
         yield Record(kind.name, _flatten(item), origin)
 
