@@ -8,12 +8,12 @@ pages make, so it stays chosen while the reader browses.
 
 from __future__ import annotations
 
-from flask import Flask, g, has_request_context, request, url_for
+from flask import Flask, g, has_request_context, request
 from flask_babel import Babel, get_translations, lazy_gettext
 
 from kg.ontology import term_label
 from web.dates import format_date
-from web.links import site_link
+from web.links import site_link, this_page
 from web.state import settings
 
 KIND_NAMES = {
@@ -67,9 +67,8 @@ def status_name(status: str) -> str:
 
 def language_url(code: str) -> str:
     """This page in another language."""
-    args = {**request.args.to_dict(), "lang": code}
     if request.endpoint and request.endpoint != "static" and request.url_rule is not None:
-        return url_for(request.endpoint, **(request.view_args or {}), **args)
+        return this_page(lang=code)
     return "?lang=" + code
 
 

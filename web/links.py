@@ -52,3 +52,18 @@ def page_href(kind: str, key: str) -> str:
         return url_for("pages.page", kind=kind, key=key)
     prefix, carried = _page_link_parts()
     return f"{prefix}{kind}/{key}{carried}"
+
+
+def this_page(**changes: object) -> str:
+    """This page's URL with some query arguments changed (the others kept).
+
+    The route's own values win over query arguments of the same name
+    (``/page/person/x?kind=y``), and arguments that url_for would take as its
+    own options (``_method``, ``_scheme`` ...) are dropped: from a request,
+    they are only noise.
+    """
+    args = {name: value for name, value in request.args.to_dict().items()
+            if not name.startswith("_")}
+    args.update(changes)
+    args.update(request.view_args or {})
+    return url_for(request.endpoint or "pages.home", **args)

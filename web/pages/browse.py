@@ -11,6 +11,7 @@ from kg.index import Page
 from kg.kinds import KINDS, kind_from_word
 from web import charts
 from web.i18n import kind_name, language_order, reader_language
+from web.links import this_page
 from web.negotiation import HTML, Representation, negotiate
 from web.pages import blueprint
 from web.pages.common import entity_index
@@ -27,11 +28,7 @@ JSON = Representation("json", "application/json", ("application/json",))
 @blueprint.app_context_processor
 def paging_context() -> dict:
     """``url_with(page=2)``: this page's URL with some arguments changed."""
-    def url_with(**changes: object) -> str:
-        args = {**request.args.to_dict(), **changes}
-        return url_for(request.endpoint or "pages.home", **(request.view_args or {}), **args)
-
-    return {"url_with": url_with}
+    return {"url_with": this_page}
 
 
 def _page_number() -> int:
