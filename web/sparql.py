@@ -27,6 +27,7 @@ from web.errors import add_error_headers
 from web.i18n import reader_language
 from web.limits import AdmittedAnswer, admit_query
 from web.negotiation import HTML, Representation
+from web.pages.security import CONTENT_SECURITY_POLICY
 from web.service_description import PREFIXES as SD_PREFIXES
 from web.service_description import describe_service
 from web.sparql_formats import DESCRIPTION, TURTLE, choose, formats_for
@@ -42,6 +43,8 @@ STREAM_AFTER = 1 << 20  # answers larger than this are streamed, not buffered
 PAGE_FORMATS = {"select": ("tsv", "text/tab-separated-values"), "ask": ("json", "application/json"),
                 "graph": ("nt", "application/n-triples")}
 EXPOSED = "ETag, X-SPARQL-MaxRows, X-KG-Truncated"
+PAGE_POLICY = CONTENT_SECURITY_POLICY.replace("default-src 'none';",
+                                              "default-src 'none'; script-src 'self';")
 
 
 def query_pool(app: Flask) -> QueryPool:
@@ -205,4 +208,8 @@ def cors(response: Response) -> Response:
     response.headers["Access-Control-Allow-Origin"] = "*"
     response.headers["Access-Control-Expose-Headers"] = EXPOSED
     response.vary.update(("Accept", "Accept-Language"))
+    if response.mimetype == "text/html":
+        # The query page's one script (web/static/sparql.js) is ours; the site's
+        # policy, which allows none, would block it.
+        response.headers["Content-Security-Policy"] = PAGE_POLICY
     return response
