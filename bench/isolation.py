@@ -9,7 +9,7 @@ query, as fast as answers come. Three phases per run, each ``--seconds``:
 
 1. **alone**: the light clients only (the baseline, same run);
 2. **hammer, limits on**: plus one client (one address) on ``--hammer``
-   connections sending a heavy query (``HEAVY``: 5 s alone on 1M triples) again
+   connections sending a heavy query (``HEAVY``: a full scan, 1.2 s alone on 1M triples) again
    and again, waiting as ``Retry-After`` says when refused; the server has its
    default limits (4 query slots, 4 waiting, 2 queries per client);
 3. **hammer, no limits**: the same against a server started with
@@ -36,7 +36,7 @@ from pathlib import Path
 from bench.pages import start
 from tests.support import free_port, kg_command
 
-HEAVY = "SELECT ?t (COUNT(*) AS ?n) WHERE { ?s a ?t . ?s ?p ?o } GROUP BY ?t"
+HEAVY = "SELECT (COUNT(DISTINCT ?o) AS ?n) WHERE { ?s ?p ?o }"
 LIGHT = "SELECT ?name WHERE {{ <{base}id/person/p{n}> foaf:name ?name }}"
 WORDS = ["cuong", "thu vien", "nguyen van", "dữ liệu", "linh", "giải pháp"]
 

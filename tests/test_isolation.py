@@ -207,3 +207,19 @@ def test_without_a_trusted_proxy_the_header_cannot_buy_a_new_bucket(demo_store: 
     assert statuses == [200, 200, 429, 429]
     other = client.get("/", environ_base={"REMOTE_ADDR": "192.0.2.51"})
     assert other.status_code == 200
+
+
+@pytest.mark.parametrize("variable, value, message", [
+    ("KG_TRUSTED_PROXIES", "proxy.example", "'proxy.example' is not an address or a network"),
+    ("KG_CLIENT_QUERIES", "-1", "KG_CLIENT_QUERIES from 0 to 256"),
+])
+def test_serve_refuses_limits_it_cannot_apply(demo_store: Path, variable: str, value: str,
+                                              message: str) -> None:
+    import os
+
+    from tests.support import kg_command
+
+    result = subprocess.run(kg_command("serve", "--store", str(demo_store), "--port", "1"),
+                            env={**os.environ, variable: value}, capture_output=True,
+                            text=True, timeout=60)
+    assert result.returncode == 2 and message in result.stderr

@@ -65,6 +65,7 @@ def client() -> str:
 
 
 def _count_request() -> None:
+    """Take a token from the client's bucket; 429 when it is empty."""
     if request.endpoint in UNLIMITED:
         return
     wait = current_app.extensions["kg_rate_limit"].take(client())

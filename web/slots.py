@@ -29,7 +29,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from kg.errors import Overloaded, TooManyRequests
+from kg.errors import Overloaded, TooManyRequests, UsageError
 
 QUEUE_BASE = 1 << 20
 CLIENT_BASE = 1 << 40
@@ -50,7 +50,8 @@ class Limits:
     def __post_init__(self) -> None:
         if not (0 <= self.slots < MOST and 0 <= self.queue < MOST
                 and 0 <= self.per_client <= MOST_PER_CLIENT):
-            raise ValueError("query slots, queue and per-client limits are out of range")
+            raise UsageError(f"KG_QUERY_SLOTS and KG_QUERY_QUEUE must be from 0 to {MOST - 1}, "
+                             f"KG_CLIENT_QUERIES from 0 to {MOST_PER_CLIENT}")
 
 
 class _LockFile:

@@ -24,6 +24,16 @@ def _check_release(settings: Settings, base_iri_given: bool) -> None:
                          f"{settings.base_iri}; rebuild with --base-iri {settings.base_iri}")
 
 
+def _check_limits(settings: Settings) -> None:
+    """Refuse to start with limits that no worker could apply (rather than fail in each)."""
+    from web.clients import parse_networks
+    from web.slots import Limits
+
+    parse_networks(settings.trusted_proxy_list)
+    Limits(settings.query_slots, settings.query_queue, settings.client_queries,
+           settings.query_timeout)
+
+
 class _Gunicorn:
     """gunicorn's application, configured in code rather than from a file."""
 
@@ -82,6 +92,7 @@ def serve_command(ctx: click.Context, store: str | None, host: str | None, port:
     settings = settings_from(store=store, host=host, port=port, base_iri=base_iri,
                              workers=workers, threads=threads)
     _check_release(settings, base_iri is not None or "KG_BASE_IRI" in os.environ)
+    _check_limits(settings)
     click.echo(f"serving {settings.store} at http://{settings.host}:{settings.port}/", err=True)
     _Gunicorn(settings).run()
 
