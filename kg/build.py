@@ -29,6 +29,8 @@ from kg.report import Problem, Report
 from kg.sources import Origin, Record, Source, read_records
 from kg.sources.rdf import locate
 from kg.store.releases import Release, ReleaseStore
+from kg.store.remote.client import SparqlClient
+from kg.store.remote.publish import Upload, check_reachable, upload
 from kg.store.staging import StagingView
 from kg.tombstones import next_gone, read_gone, write_gone
 from kg.validate import checked_validator, typed_before_change, validate_graphs
@@ -82,18 +84,26 @@ class BuildOutcome:
 
 
 def build(sources: list[Source], store_dir: str, base_iri: str, keep: int = 3,
-          progress: Progress | None = None, validator: str = "auto") -> BuildOutcome:
-    """Publish a new release made of exactly these sources, or raise ValidationFailed."""
+          progress: Progress | None = None, validator: str = "auto",
+          remote: SparqlClient | None = None) -> BuildOutcome:
+    """Publish a new release made of exactly these sources, or raise ValidationFailed.
+
+    With ``remote``, the release is also put into that SPARQL store, and is
+    switched in only if that succeeds (:mod:`kg.store.remote.publish`).
+    """
     started = time.monotonic()
     progress = progress or _Quiet()
     minter = Minter(base_iri)
     releases = ReleaseStore(store_dir, keep)
+    if remote is not None:
+        check_reachable(remote, minter)
     with releases.lock():
         current = releases.current()
         previous = current.manifest() if current else None
         fresh = (previous is None or previous.get("base_iri") != base_iri
                  or previous.get("format_version") != FORMAT_VERSION)
         staging = releases.stage(fresh=fresh)
+        sent: Upload | None = None
         try:
             view = staging.view
             kept = {} if fresh else previous.get("sources", {})
@@ -105,12 +115,26 @@ def build(sources: list[Source], store_dir: str, base_iri: str, keep: int = 3,
             manifest = run.finish(outcome, previous, current, staging.path)
             write_artifacts(ArtifactContext(view, staging.path, manifest, minter,
                                             current.path if current else None))
-            outcome.release = releases.publish(staging, manifest)
+            if remote is not None:
+                sent = _upload(remote, view, minter, staging.id, previous, outcome, progress)
+            outcome.release = releases.publish(staging, manifest,
+                                               sent.swap if sent is not None else None)
         except BaseException:
+            if sent is not None:
+                sent.abort()
             releases.discard(staging)
             raise
     outcome.seconds = time.monotonic() - started
     return outcome
+
+
+def _upload(remote: SparqlClient, view: StagingView, minter: Minter, release_id: str,
+            previous: dict | None, outcome: BuildOutcome, progress: Progress) -> Upload:
+    """Send the release's new and changed graphs to the remote store's staging graphs."""
+    changed = [minter.graph(s.name) for s in outcome.sources if s.status in ("new", "changed")]
+    kept = [minter.graph(s.name) for s in outcome.sources if s.status == "unchanged"]
+    parent = previous.get("id") if previous else None
+    return upload(remote, view, minter, release_id, parent, changed, kept, progress)
 
 
 def check(sources: list[Source], base_iri: str, progress: Progress | None = None,

@@ -70,6 +70,17 @@ SETTINGS: tuple[Setting, ...] = (
             "How changed sources are checked against the shapes: shacl (pySHACL, the "
             "reference), sparql (the shapes compiled to SPARQL, for large sources) or auto "
             "(pySHACL up to 1,000 changed triples, SPARQL above)."),
+    Setting("releases", str, "",
+            "With a SPARQL store: the folder of release files (manifest, index, dumps, OAI-PMH) "
+            "that builds write and web hosts read, shared or synced between them."),
+    Setting("store_update", str, "",
+            "SPARQL Update endpoint of a remote store; default: /update of an Oxigraph server's "
+            "root URL, else the query URL itself."),
+    Setting("store_graphs", str, "",
+            "Graph Store Protocol endpoint of a remote store; default: /store of an Oxigraph "
+            "server's root URL, else none (graphs are sent with SPARQL Update)."),
+    Setting("store_user", str, "", "User name for writes to a remote store."),
+    Setting("store_password", str, "", "Password for writes to a remote store."),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
@@ -108,6 +119,11 @@ class Settings:
     admin_email: str
     oai_page_size: int
     validator: str
+    releases: str
+    store_update: str
+    store_graphs: str
+    store_user: str
+    store_password: str
 
     @classmethod
     def load(cls, overrides: Mapping[str, Any] | None = None,

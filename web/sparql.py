@@ -23,6 +23,9 @@ from kg.query import Answer, check_query, read_answer
 from kg.store import EmbeddedSnapshot, Snapshot
 from kg.store.freshness import served_since
 from kg.store.query_pool import Job, PendingAnswer, QueryPool
+from kg.store.remote.answers import RemoteAnswer
+from kg.store.remote.answers import answer as answer_remotely
+from kg.store.remote.snapshot import RemoteSnapshot
 from web.i18n import reader_language
 from web.negotiation import HTML, Representation
 from web.service_description import PREFIXES as SD_PREFIXES
@@ -84,8 +87,13 @@ def endpoint() -> Response:
     return response
 
 
-def _run(snap: Snapshot, wanted: QueryRequest, formats: dict[str, str]) -> PendingAnswer:
+def _run(snap: Snapshot, wanted: QueryRequest,
+         formats: dict[str, str]) -> PendingAnswer | RemoteAnswer:
     """Start the query in a query process; the answer's head (form, truncated) and bytes."""
+    if isinstance(snap, RemoteSnapshot):  # the store evaluates it, within the same limits
+        return answer_remotely(snap, wanted.query or "", wanted.default_graphs,
+                               wanted.named_graphs, formats, settings().max_rows,
+                               settings().query_timeout, request.base_url)
     if not isinstance(snap, EmbeddedSnapshot):
         raise KgError("this store cannot run queries in query processes")
     # The service's base IRI is the endpoint's own URL (SPARQL 1.1 Protocol 2.1.4).
