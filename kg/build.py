@@ -22,6 +22,7 @@ import kg
 from kg.artifacts import ArtifactContext, write_artifacts
 from kg.convert import Registry, convert_records, record_key
 from kg.errors import SourceSyntaxError, ValidationFailed
+from kg.harvest import read_provenance
 from kg.iris import Minter
 from kg.kinds import KINDS
 from kg.provenance import SourceSummary, release_metadata
@@ -205,6 +206,7 @@ class _Run:
                                 loaded_in=self.release_id, generated_at=self.now)
         try:
             if source.is_rdf:
+                summary.harvest = read_provenance(source.path)
                 summary.triples = self.view.load_rdf(graph, source.path, source.format,
                                                      source.label)
                 summary.records = len(self.view.entities([graph]))
@@ -269,7 +271,8 @@ _KIND_CLASSES = {kind.rdf_type for kind in KINDS.values()}
 
 def _kept_counts(entry: dict[str, Any]) -> dict[str, Any]:
     return {"records": entry.get("records", 0), "triples": entry.get("triples", 0),
-            "loaded_in": entry.get("loaded_in", ""), "generated_at": entry.get("generated_at", "")}
+            "loaded_in": entry.get("loaded_in", ""), "generated_at": entry.get("generated_at", ""),
+            "harvest": entry.get("harvest")}
 
 
 def _find_record(source: Source, iri: str, minter: Minter) -> Origin | None:

@@ -23,7 +23,14 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
-from tests.support import free_port, require_tool, wait_for_http
+from kg.build import build
+from kg.settings import Settings
+from kg.sources import discover
+from kg.store.remote.client import SparqlClient
+from kg.store.remote.endpoints import RemoteEndpoints
+from tests.support import DEMO, free_port, require_tool, wait_for_http
+
+BASE = "http://127.0.0.1:5000/"
 
 BACKENDS = ("embedded", "oxigraph", "virtuoso")
 
@@ -64,10 +71,6 @@ class RemoteStore:
     process: subprocess.Popen
     settings: dict[str, str]
     log_path: Path
-
-    def env(self) -> dict[str, str]:
-        """The settings as ``KG_*`` environment variables."""
-        return {"KG_" + name.upper(): value for name, value in self.settings.items()}
 
     def stop(self) -> None:
         """Stop the server (and anything it started)."""
@@ -157,3 +160,27 @@ def start_backend(name: str) -> RemoteStore | None:
     if name != "embedded":
         raise ValueError(f"unknown backend {name!r}; one of {', '.join(BACKENDS)}")
     return None
+
+
+def settings_env(settings: dict[str, str]) -> dict[str, str]:
+    """Settings as ``KG_*`` environment variables."""
+    return {"KG_" + name.upper(): value for name, value in settings.items()}
+
+
+def remote_client(store: RemoteStore) -> SparqlClient:
+    """A client that writes to the store (what ``kg build --store URL`` makes)."""
+    return SparqlClient(RemoteEndpoints.from_settings(Settings.load(store.settings)))
+
+
+def publish_demo(folder: Path, store: RemoteStore | None, *sources: Path | str) -> Path:
+    """Build sources (the demo by default) into a release folder, and into the store if any."""
+    remote = remote_client(store) if store is not None else None
+    build(discover(sources or [DEMO]), str(folder), BASE, remote=remote)
+    return folder
+
+
+def serving_settings(folder: Path, store: RemoteStore | None) -> dict[str, str]:
+    """The settings that serve a release folder, from the store if there is one."""
+    if store is None:
+        return {"store": str(folder)}
+    return {**store.settings, "releases": str(folder)}

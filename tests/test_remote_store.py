@@ -1,0 +1,200 @@
+"""The remote store backend, against a real ``oxigraph serve`` and a real Virtuoso:
+publishing graph by graph, reading through the Snapshot interface, failures."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from pyoxigraph import Literal, NamedNode
+
+from kg.build import build
+from kg.describe import describe
+from kg.errors import StoreError, ValidationFailed
+from kg.settings import Settings
+from kg.sources import discover
+from kg.store import EmbeddedSnapshot
+from kg.store.releases import ReleaseStore
+from kg.store.remote.publish import graphs_under
+from kg.store.remote.snapshot import RemoteSnapshot, held_release, open_remote
+from tests.backends import BASE, RemoteStore, remote_client, serving_settings, start_backend
+from tests.support import DEMO
+
+PERSON = NamedNode(BASE + "id/person/trinh-phi-cuong")
+
+
+@pytest.fixture(scope="module", params=["oxigraph", "virtuoso"])
+def remote(request: pytest.FixtureRequest) -> Iterator[RemoteStore]:
+    """A real remote store, one per backend, shared by the module's tests."""
+    store = start_backend(request.param)
+    assert store is not None
+    yield store
+    store.stop()
+
+
+@pytest.fixture
+def sources(tmp_path: Path) -> Path:
+    """A copy of the demo sources that a test may change."""
+    folder = tmp_path / "sources"
+    shutil.copytree(DEMO, folder)
+    return folder
+
+
+def _snapshot(remote: RemoteStore, folder: Path) -> RemoteSnapshot:
+    return open_remote(Settings.load(serving_settings(folder, remote))).snapshot()
+
+
+def _publish(remote: RemoteStore, folder: Path, sources: Path, **kwargs) -> str:
+    outcome = build(discover([sources]), str(folder), BASE, remote=remote_client(remote),
+                    **kwargs)
+    return outcome.release.id
+
+
+class Steps:
+    """Records what a build tells the person waiting for it."""
+
+    def __init__(self) -> None:
+        self.messages: list[str] = []
+
+    def step(self, message: str) -> None:
+        self.messages.append(message)
+
+    def source(self, source, index: int, total: int) -> None:
+        pass
+
+    def records(self, count: int) -> None:
+        pass
+
+
+def test_the_store_holds_the_release_exactly(remote: RemoteStore, sources: Path,
+                                             tmp_path: Path) -> None:
+    folder = tmp_path / "releases"
+    release_id = _publish(remote, folder, sources)
+    remote_snap = _snapshot(remote, folder)
+    local = EmbeddedSnapshot(ReleaseStore(folder).require_current())
+    assert remote_snap.release_id == release_id
+    assert set(remote_snap.quads()) == set(local.quads())
+    assert len(remote_snap) == len(local)
+    assert set(describe(remote_snap, PERSON)) == set(describe(local, PERSON))
+    # Nothing but the release's graphs is left in the store (no staging graphs).
+    names = {g.value for g in graphs_under(remote_client(remote), BASE)}
+    assert names == set(remote_snap.graphs)
+
+
+def test_bound_terms_are_never_query_text(remote: RemoteStore, sources: Path,
+                                          tmp_path: Path) -> None:
+    folder = tmp_path / "releases"
+    _publish(remote, folder, sources)
+    snap = _snapshot(remote, folder)
+    query = "SELECT ?p (COUNT(*) AS ?n) WHERE { ?s ?p ?o } GROUP BY ?p"
+    hostile = Literal('x" } } ; DROP ALL ; SELECT * WHERE { ?a ?b "')
+    assert list(snap.query(query, substitutions={"o": hostile})) == []
+    rows = list(snap.query(query, substitutions={"s": PERSON}))
+    assert {r["p"].value for r in rows} >= {"http://xmlns.com/foaf/0.1/name"}
+    assert len(snap) > 0  # the store is whole
+
+
+def test_an_incremental_publish_sends_only_what_changed(remote: RemoteStore, sources: Path,
+                                                        tmp_path: Path) -> None:
+    folder = tmp_path / "releases"
+    _publish(remote, folder, sources)
+    (sources / "resources.yaml").unlink()
+    with (sources / "people.csv").open("a", encoding="utf-8") as handle:
+        handle.write("le-thi-moi,Lê Thị Mới,,,,,\n")
+    steps = Steps()
+    second = _publish(remote, folder, sources, progress=steps)
+    sent = {m.split(" to the store")[0] for m in steps.messages if m.startswith("sending ")}
+    assert sent == {"sending graph/people-csv", "sending graph/meta"}
+    snap = _snapshot(remote, folder)
+    assert snap.release_id == second
+    new_person = NamedNode(BASE + "id/person/le-thi-moi")
+    assert next(snap.quads(new_person, None, None, None), None) is not None
+    names = {g.value for g in graphs_under(remote_client(remote), BASE)}
+    assert BASE + "graph/resources-yaml" not in names
+    assert names == set(snap.graphs)
+
+
+def test_invalid_data_changes_nothing(remote: RemoteStore, sources: Path,
+                                      tmp_path: Path) -> None:
+    folder = tmp_path / "releases"
+    first = _publish(remote, folder, sources)
+    with (sources / "people.csv").open("a", encoding="utf-8") as handle:
+        handle.write("Bad Key!,Somebody,,,,,\n")
+    with pytest.raises(ValidationFailed):
+        _publish(remote, folder, sources)
+    assert held_release(remote_client(remote), BASE) == first
+    assert ReleaseStore(folder).require_current().id == first
+
+
+def test_a_failed_swap_keeps_the_old_release_everywhere(remote: RemoteStore, sources: Path,
+                                                        tmp_path: Path) -> None:
+    folder = tmp_path / "releases"
+    first = _publish(remote, folder, sources)
+    (sources / "resources.yaml").unlink()
+    client = remote_client(remote)
+    # Graphs go through the Graph Store endpoint; the update endpoint that swaps is wrong.
+    broken = type(client)(type(client.endpoints)(
+        client.endpoints.query, client.endpoints.query.rsplit("/", 1)[0] + "/no-such-update",
+        client.endpoints.graphs, client.endpoints.user, client.endpoints.password))
+    with pytest.raises(StoreError, match="no-such-update"):
+        build(discover([sources]), str(folder), BASE, remote=broken)
+    assert held_release(client, BASE) == first
+    releases = ReleaseStore(folder)
+    assert releases.require_current().id == first
+    assert [r.id for r in releases.releases()] == [first]
+    snap = _snapshot(remote, folder)
+    assert BASE + "graph/resources-yaml" in snap.graphs
+    # The staging graphs the failed build left are dropped by the next publish.
+    assert any("/staging/" in g.value for g in graphs_under(client, BASE))
+    _publish(remote, folder, sources)
+    assert not any("/staging/" in g.value for g in graphs_under(client, BASE))
+
+
+def test_readers_refuse_a_release_their_folder_lacks(remote: RemoteStore, sources: Path,
+                                                     tmp_path: Path) -> None:
+    _publish(remote, tmp_path / "one", sources)
+    other = tmp_path / "two"
+    shutil.copytree(DEMO, tmp_path / "demo-again")
+    for _ in range(2):  # a folder the store never saw: releases 00001 and 00002
+        build(discover([tmp_path / "demo-again"]), str(other), BASE)
+    shutil.rmtree(next((other / "releases").glob("00001-*")))
+    with pytest.raises(StoreError, match="not in"):
+        _snapshot(remote, other)
+
+
+def test_rollback_puts_the_previous_release_back(remote: RemoteStore, sources: Path,
+                                                 tmp_path: Path, runner) -> None:
+    from kg.cli import cli
+
+    folder = tmp_path / "releases"
+    first = _publish(remote, folder, sources)
+    (sources / "resources.yaml").unlink()
+    _publish(remote, folder, sources)
+    env = {"KG_" + k.upper(): v for k, v in serving_settings(folder, remote).items()}
+    result = runner.invoke(cli, ["rollback"], env=env)
+    assert result.exit_code == 0, result.output
+    snap = _snapshot(remote, folder)
+    assert snap.release_id == first
+    assert BASE + "graph/resources-yaml" in snap.graphs
+    assert next(snap.quads(None, None, None, NamedNode(BASE + "graph/resources-yaml")), None)
+
+
+def test_an_empty_store_holds_no_release(remote: RemoteStore) -> None:
+    assert held_release(remote_client(remote), "http://empty.example/") is None
+
+
+def test_a_store_nobody_answers_is_a_clear_error(tmp_path: Path) -> None:
+    from tests.support import free_port
+
+    build(discover([DEMO]), str(tmp_path / "releases"), BASE)
+    settings = Settings.load({"store": f"http://127.0.0.1:{free_port()}",
+                              "releases": str(tmp_path / "releases")})
+    with pytest.raises(StoreError, match="cannot reach"):
+        open_remote(settings).snapshot()
+
+
+def test_without_a_release_folder_serving_is_refused() -> None:
+    with pytest.raises(StoreError, match="KG_RELEASES"):
+        open_remote(Settings.load({"store": "http://127.0.0.1:9/"}))
