@@ -110,10 +110,11 @@ class OxigraphServer(RemoteStore):
         self._start(command, self.url + "/query?query=ASK%7B%7D", 30)
         self.settings = {"store": self.url}
 
-    def load(self, graph: str, ntriples: bytes) -> None:
-        """Put triples into a graph (partner data) with the Graph Store Protocol."""
+    def load(self, graph: str | None, ntriples: bytes) -> None:
+        """Put triples into a graph (None: the default graph) with the Graph Store Protocol."""
+        where = "default" if graph is None else "graph=" + urllib.parse.quote(graph, safe="")
         request = urllib.request.Request(
-            f"{self.url}/store?graph={urllib.parse.quote(graph, safe='')}", data=ntriples,
+            f"{self.url}/store?{where}", data=ntriples,
             method="POST", headers={"Content-Type": "application/n-triples"})
         urllib.request.urlopen(request, timeout=30).close()
 
