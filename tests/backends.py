@@ -152,12 +152,16 @@ class VirtuosoServer(RemoteStore):
         raise TimeoutError("Virtuoso's SPARQL endpoint did not answer")
 
 
-def start_backend(name: str) -> RemoteStore | None:
-    """A running store for a backend's name (None for the embedded store)."""
+def start_backend(name: str, timeout_s: int = 10) -> RemoteStore | None:
+    """A running store for a backend's name (None for the embedded store).
+
+    The store's own query time limit is set too, as docs/deploy.md asks: the
+    web tier drops a query at ``KG_QUERY_TIMEOUT``, and the store then stops it.
+    """
     if name == "oxigraph":
-        return OxigraphServer()
+        return OxigraphServer(timeout_s=timeout_s)
     if name == "virtuoso":
-        return VirtuosoServer()
+        return VirtuosoServer(timeout_s=timeout_s)
     if name != "embedded":
         raise ValueError(f"unknown backend {name!r}; one of {', '.join(BACKENDS)}")
     return None

@@ -20,11 +20,12 @@ from kg.harvest import read_provenance
 from tests.backends import BASE, OxigraphServer
 from tests.support import DEMO, free_port, kg_command
 
-PARTNER_DATA = """\
-<http://partner.example/people/1> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <http://xmlns.com/foaf/0.1/Person> .
+A_PERSON = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <http://xmlns.com/foaf/0.1/Person>"
+PARTNER_DATA = f"""\
+<http://partner.example/people/1> {A_PERSON} .
 <http://partner.example/people/1> <http://xmlns.com/foaf/0.1/name> "Nguyễn Văn Đối Tác" .
 <http://partner.example/people/1> <http://partner.example/key> "nguyen-van-doi-tac" .
-<http://partner.example/people/2> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <http://xmlns.com/foaf/0.1/Person> .
+<http://partner.example/people/2> {A_PERSON} .
 <http://partner.example/people/2> <http://xmlns.com/foaf/0.1/name> "Trần Thị Hợp Tác" .
 <http://partner.example/people/2> <http://partner.example/key> "tran-thi-hop-tac" .
 <http://partner.example/other> <http://partner.example/key> "not-a-person" .

@@ -4,6 +4,8 @@ publishing graph by graph, reading through the Snapshot interface, failures."""
 from __future__ import annotations
 
 import shutil
+import time
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,8 +21,18 @@ from kg.store import EmbeddedSnapshot
 from kg.store.releases import ReleaseStore
 from kg.store.remote.publish import graphs_under
 from kg.store.remote.snapshot import RemoteSnapshot, held_release, open_remote
-from tests.backends import BASE, RemoteStore, remote_client, serving_settings, start_backend
-from tests.support import DEMO
+from tests.backends import (
+    BASE,
+    RemoteStore,
+    remote_client,
+    serving_settings,
+    settings_env,
+    start_backend,
+)
+from tests.sparql_support import PEOPLE
+from tests.support import DEMO, Server
+
+CROSS_PRODUCT = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
 
 PERSON = NamedNode(BASE + "id/person/trinh-phi-cuong")
 
@@ -198,3 +210,66 @@ def test_a_store_nobody_answers_is_a_clear_error(tmp_path: Path) -> None:
 def test_without_a_release_folder_serving_is_refused() -> None:
     with pytest.raises(StoreError, match="KG_RELEASES"):
         open_remote(Settings.load({"store": "http://127.0.0.1:9/"}))
+
+
+def test_sparql_limits_hold_without_query_processes(remote: RemoteStore, sources: Path,
+                                                    tmp_path: Path) -> None:
+    from web import create_app
+
+    folder = tmp_path / "releases"
+    _publish(remote, folder, sources)
+    client = create_app({**serving_settings(folder, remote), "query_timeout": 1.5,
+                         "max_rows": 3}).test_client()
+    capped = client.get("/sparql", query_string={"query": PEOPLE}, headers={"Accept": "text/csv"})
+    assert capped.status_code == 200 and capped.headers["X-KG-Truncated"] == "true"
+    assert capped.get_data(as_text=True).splitlines() == ["name", "Bui Tien Phong",
+                                                          "Huynh Thi Dam Thanh",
+                                                          "Nguyen Hong Phong"]
+    refused = client.post("/sparql", data={"update": "DROP ALL"})
+    assert refused.status_code == 400 and "read-only" in refused.get_data(as_text=True)
+    service = client.get("/sparql", query_string={
+        "query": "SELECT * { SERVICE <http://elsewhere.example/sparql> { ?s ?p ?o } }"})
+    assert service.status_code == 403
+    outside = client.get("/sparql", query_string={
+        "query": "SELECT * FROM <http://www.openlinksw.com/schemas/virtrdf#> { ?s ?p ?o }"})
+    assert outside.status_code == 400 and "FROM may name" in outside.get_data(as_text=True)
+    started = time.monotonic()
+    heavy = client.post("/sparql", data={"query": CROSS_PRODUCT})
+    assert heavy.status_code == 503
+    assert "stopped" in heavy.get_data(as_text=True)
+    assert time.monotonic() - started < 8  # at the limit, not when the query would end
+    after = client.get("/sparql", query_string={"query": "ASK { ?s a foaf:Person }"},
+                       headers={"Accept": "application/sparql-results+json"})
+    assert after.status_code == 200 and after.get_json()["boolean"] is True
+    assert len(_snapshot(remote, folder)) == len(EmbeddedSnapshot(
+        ReleaseStore(folder).require_current()))  # nothing was written
+
+
+def _release_served(server: Server) -> str:
+    with urllib.request.urlopen(server.url + "/?lang=en") as response:
+        html = response.read().decode("utf-8")
+    return html.split("Release", 1)[1].split("<", 1)[0].strip()
+
+
+def test_two_web_servers_over_one_remote_store(sources: Path, tmp_path: Path) -> None:
+    """The deployment of docs/deploy.md: stateless web hosts, one store, one release folder."""
+    store = start_backend("oxigraph")
+    assert store is not None
+    servers: list[Server] = []
+    try:
+        folder = tmp_path / "releases"
+        first = _publish(store, folder, sources)
+        env = settings_env(serving_settings(folder, store))
+        servers = [Server(folder, extra_env=env, workers=2), Server(folder, extra_env=env)]
+        assert [_release_served(s) for s in servers] == [first, first]
+        with (sources / "people.csv").open("a", encoding="utf-8") as handle:
+            handle.write("le-thi-moi,Lê Thị Mới,,,,,\n")
+        second = _publish(store, folder, sources)
+        for server in servers:  # both follow the new release without a restart
+            assert _release_served(server) == second
+            with urllib.request.urlopen(server.url + "/page/person/le-thi-moi?lang=en") as page:
+                assert "Lê Thị Mới" in page.read().decode("utf-8")
+    finally:
+        for server in servers:
+            server.stop()
+        store.stop()

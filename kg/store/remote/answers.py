@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from pyoxigraph import NamedNode, QueryBoolean
+from pyoxigraph import NamedNode, QueryBoolean, Store
 
 from kg.errors import QueryError
 from kg.formats import result_format
@@ -85,6 +85,7 @@ def answer(snap: RemoteSnapshot, text: str, default: list[str] | None,
            timeout: float, base_iri: str | None) -> RemoteAnswer:
     """Evaluate a checked query on the remote store; the answer capped and serialized."""
     form = _form(text)
+    _check_syntax(text, base_iri)
     dataset = _dataset(snap, text, default, named)
     if not dataset.default and not dataset.named:
         _check_from(snap, text)
@@ -100,6 +101,16 @@ def answer(snap: RemoteSnapshot, text: str, default: list[str] | None,
         else:
             _solutions(result, formats["select"], max_rows, collector)
     return RemoteAnswer(collector.head[0], collector.head[1], b"".join(collector.parts))
+
+
+def _check_syntax(text: str, base_iri: str | None) -> None:
+    """Parse the query here first, so a syntax error reads exactly as on the embedded
+    store (line and column of the query as sent, not of what the store got)."""
+    try:
+        # Parsed and planned only: nothing is evaluated until the answer is read.
+        Store().query(text, prefixes=PREFIXES, base_iri=base_iri)
+    except SyntaxError as error:
+        raise QueryError(f"query syntax error: {error}") from None
 
 
 def _form(text: str) -> str:
