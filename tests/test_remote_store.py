@@ -3,14 +3,16 @@ publishing graph by graph, reading through the Snapshot interface, failures."""
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
 import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from pyoxigraph import Literal, NamedNode
+from pyoxigraph import Literal, NamedNode, RdfFormat, parse, serialize
 
 from kg.build import build
 from kg.describe import describe
@@ -24,13 +26,14 @@ from kg.store.remote.snapshot import RemoteSnapshot, held_release, open_remote
 from tests.backends import (
     BASE,
     RemoteStore,
+    VirtuosoServer,
     remote_client,
     serving_settings,
     settings_env,
     start_backend,
 )
 from tests.sparql_support import PEOPLE
-from tests.support import DEMO, Server
+from tests.support import DEMO, Server, kg_command
 
 CROSS_PRODUCT = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
 
@@ -273,3 +276,90 @@ def test_two_web_servers_over_one_remote_store(sources: Path, tmp_path: Path) ->
         for server in servers:
             server.stop()
         store.stop()
+
+
+def _kg(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(kg_command(*args), env={**os.environ, **env}, capture_output=True,
+                          text=True, timeout=300)
+
+
+def test_the_commands_with_a_remote_store(remote: RemoteStore, sources: Path,
+                                          tmp_path: Path) -> None:
+    folder = tmp_path / "releases"
+    env = settings_env(serving_settings(folder, remote))
+    built = _kg(env, "build", str(sources))
+    assert built.returncode == 0, built.stderr
+    release_id = built.stdout.split("published release ", 1)[1].split()[0]
+    assert release_id in _kg(env, "info").stdout
+    count = _kg(env, "query", "SELECT (COUNT(*) AS ?n) WHERE { ?p a foaf:Person }",
+                "--format", "csv")
+    assert count.stdout.splitlines() == ["n", "8"]
+    dump = tmp_path / "all.nq"
+    assert _kg(env, "export", "--format", "nq", "--out", str(dump)).returncode == 0
+    local = EmbeddedSnapshot(ReleaseStore(folder).require_current())
+    assert set(parse(path=str(dump), format=RdfFormat.N_QUADS)) == set(local.quads())
+    # Writes that the store refuses: exit 2, a message, and the release as it was.
+    if isinstance(remote, VirtuosoServer):
+        broken = {**env, "KG_STORE_PASSWORD": "wrong"}
+    else:
+        broken = {**env, "KG_STORE_GRAPHS": remote.url + "/no-such-store"}
+    (sources / "resources.yaml").unlink()
+    failed = _kg(broken, "build", str(sources))
+    assert failed.returncode == 2
+    assert failed.stderr.startswith("kg: error:") and "answered 40" in failed.stderr
+    assert ReleaseStore(folder).require_current().id == release_id
+    assert held_release(remote_client(remote), BASE) == release_id
+
+
+TREE = f"""\
+@prefix foaf: <http://xmlns.com/foaf/0.1/> .
+@prefix schema: <http://schema.org/> .
+<{BASE}id/person/an-author> a foaf:Person ; foaf:name "An Author" ;
+    schema:address [ schema:streetAddress "19 Nguyen Huu Tho" ;
+                     schema:addressLocality [ schema:name "Ho Chi Minh City" ] ] .
+"""
+
+
+def test_blank_nodes_travel_whole_across_batches(remote: RemoteStore, sources: Path,
+                                                 tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    from rdflib import Graph
+    from rdflib.compare import isomorphic
+
+    (sources / "addresses.ttl").write_text(TREE, encoding="utf-8")
+    monkeypatch.setattr("kg.store.remote.publish.BATCH", 2)  # many batches per graph
+    folder = tmp_path / "releases"
+    _publish(remote, folder, sources)
+    graph = NamedNode(BASE + "graph/addresses-ttl")
+    local = EmbeddedSnapshot(ReleaseStore(folder).require_current())
+
+    def as_rdflib(snap: object) -> Graph:
+        text = serialize((q.triple for q in snap.quads(graph=graph)), format=RdfFormat.N_TRIPLES)
+        return Graph().parse(data=text.decode("utf-8"), format="nt")
+
+    remote_graph = as_rdflib(_snapshot(remote, folder))
+    assert len(remote_graph) == 6
+    assert isomorphic(remote_graph, as_rdflib(local))
+
+
+def test_virtuoso_blank_node_labels_are_read_whatever_the_chunks() -> None:
+    from io import BytesIO
+
+    from pyoxigraph import BlankNode, QueryResultsFormat, parse_query_results
+
+    from kg.store.remote.client import _BlankNodeLabels
+
+    answer = (b'{ "head": { "vars": ["s"] }, "results": { "bindings": [\n'
+              b'{ "s": { "type": "bnode", "value": "nodeID://b10000" }},\n'
+              b'{ "s": { "type": "literal", "value": "nodeID://b1 is kept" }} ] } }')
+
+    class Chunks:
+        def __init__(self, size: int) -> None:
+            self.data, self.size = BytesIO(answer), size
+
+        def read(self, size: int = -1) -> bytes:
+            return self.data.read(self.size)
+
+    for size in (1, 5, 37, 4096):
+        rows = list(parse_query_results(_BlankNodeLabels(Chunks(size)), QueryResultsFormat.JSON))
+        assert [r["s"] for r in rows] == [BlankNode("b10000"), Literal("nodeID://b1 is kept")]

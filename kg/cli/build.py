@@ -11,6 +11,7 @@ from kg.cli.output import BuildProgress, print_problems, print_summary, stdout
 from kg.errors import UsageError, ValidationFailed
 from kg.settings import Settings
 from kg.sources import discover
+from kg.store import open_store
 from kg.store.releases import ReleaseStore
 from kg.store.remote.client import SparqlClient
 from kg.store.remote.endpoints import RemoteEndpoints
@@ -87,10 +88,14 @@ def validate_command(sources: tuple[str, ...], base_iri: str | None,
 @setting_option("releases")
 @click.option("--json", "as_json", is_flag=True, help="Print the release manifest as JSON.")
 def info_command(store: str | None, releases: str | None, as_json: bool) -> None:
-    """Show the current release: its sources, graphs and counts by kind."""
+    """Show the current release: its sources, graphs and counts by kind.
+
+    With a remote store, the release is the one the store holds (what is served).
+    """
     settings = settings_from(store=store, releases=releases)
-    releases = ReleaseStore(release_target(settings)[0])
-    release = releases.require_current()
+    folder = ReleaseStore(release_target(settings)[0])
+    release = open_store(settings).snapshot().release if settings.store_is_remote \
+        else folder.require_current()
     manifest = release.manifest()
     if as_json:
         import json
@@ -106,7 +111,7 @@ def info_command(store: str | None, releases: str | None, as_json: bool) -> None
     for name, entry in manifest["sources"].items():
         stdout.print(f"  {entry['file']}  ->  {manifest['base_iri']}graph/{name}  "
                      f"({entry['records']:,} records, {entry['triples']:,} triples)")
-    kept = [r.id for r in releases.releases()]
+    kept = [r.id for r in folder.releases()]
     stdout.print("kept      " + ", ".join(kept))
 
 

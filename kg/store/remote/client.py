@@ -54,7 +54,8 @@ class _DeadlineReader:
             raise QueryTimeout(f"the query ran longer than the limit of {self.seconds:g} s "
                                "and was stopped")
         try:
-            return self.response.read(size)
+            # http.client only undoes chunked transfer coding for read() and read(n >= 0).
+            return self.response.read() if size is None or size < 0 else self.response.read(size)
         except TimeoutError:
             raise QueryTimeout(f"the store sent nothing for {self.seconds:g} s; the query "
                                "was stopped") from None
@@ -64,6 +65,40 @@ class _DeadlineReader:
 
     def close(self) -> None:
         self.response.close()
+
+
+class _BlankNodeLabels:
+    """Virtuoso writes blank nodes as ``"value": "nodeID://b1"`` in JSON results, which
+    is not a blank node label; the prefix is dropped as the answer streams by.
+
+    The rewritten bytes cannot occur inside a JSON string (its quotes would be
+    escaped), so only blank node labels are touched.
+    """
+
+    VIRTUOSO = b'"type": "bnode", "value": "nodeID://'
+    PLAIN = b'"type": "bnode", "value": "'
+
+    def __init__(self, body: IO[bytes]) -> None:
+        self.body = body
+        self.pending = b""
+
+    def read(self, size: int = -1) -> bytes:
+        while True:
+            data = self.body.read(size)
+            if not data:
+                rest, self.pending = self.pending, b""
+                return rest
+            merged = (self.pending + data).replace(self.VIRTUOSO, self.PLAIN)
+            cut = max(0, len(merged) - len(self.VIRTUOSO) + 1)  # a label may be cut in two
+            ready, self.pending = merged[:cut], merged[cut:]
+            if ready:
+                return ready
+
+    def readable(self) -> bool:
+        return True
+
+    def close(self) -> None:
+        self.body.close()
 
 
 class SparqlClient:
@@ -122,6 +157,8 @@ class SparqlClient:
         """The solutions (or boolean) of a SELECT or ASK query, parsed as they arrive."""
         body, media_type = self.open_query(text, dataset, "select", timeout)
         results_format = QueryResultsFormat.from_media_type(media_type) or QueryResultsFormat.JSON
+        if results_format == QueryResultsFormat.JSON:
+            body = _BlankNodeLabels(body)
         try:
             return parse_query_results(body, results_format)
         except SyntaxError as error:

@@ -43,7 +43,7 @@ class Progress:
     def step(self, message: str) -> None: ...
 
 
-def batches(triples: Iterable[Triple], size: int = BATCH) -> Iterator[list[Triple]]:
+def batches(triples: Iterable[Triple], size: int) -> Iterator[list[Triple]]:
     """Triples in batches; those with blank nodes all in the last one.
 
     A blank node's label means the same node only within one request, so
@@ -88,7 +88,7 @@ class Upload:
         self.sent.append(target)
         name = graph.value[len(self.minter.base):]
         done = 0
-        for batch in batches(q.triple for q in view.quads(graph=graph)):
+        for batch in batches((q.triple for q in view.quads(graph=graph)), BATCH):
             data = serialize(batch, format=RdfFormat.N_TRIPLES)
             if self.client.endpoints.graphs:
                 self.client.add_to_graph(target.value, data)
