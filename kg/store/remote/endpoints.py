@@ -1,10 +1,10 @@
 """Where a remote SPARQL store answers: query, update and Graph Store URLs.
 
-``KG_STORE`` names the query endpoint. An Oxigraph server's root URL (no
-path) stands for its three services, ``/query``, ``/update`` and ``/store``;
-any other store names the others with ``KG_STORE_UPDATE`` and
-``KG_STORE_GRAPHS`` (see ``docs/deploy.md`` for Virtuoso, Fuseki, GraphDB
-and QLever).
+``KG_STORE`` names the query endpoint. A root URL (no path) given alone
+stands for an Oxigraph server's three services, ``/query``, ``/update`` and
+``/store``; any other store names the others with ``KG_STORE_UPDATE`` and
+``KG_STORE_GRAPHS``, and then a root URL is the query endpoint itself (QLever
+answers there). See ``docs/deploy.md`` for Virtuoso, Fuseki, GraphDB and QLever.
 
 >>> e = RemoteEndpoints.from_url("http://127.0.0.1:7878")
 >>> e.query, e.update, e.graphs
@@ -12,6 +12,8 @@ and QLever).
 >>> e = RemoteEndpoints.from_url("http://db:8890/sparql", update="http://db:8890/sparql-auth")
 >>> e.query, e.update, e.graphs
 ('http://db:8890/sparql', 'http://db:8890/sparql-auth', '')
+>>> RemoteEndpoints.from_url("http://qlever:7001/", update="http://qlever:7001/").query
+'http://qlever:7001/'
 """
 
 from __future__ import annotations
@@ -40,7 +42,7 @@ class RemoteEndpoints:
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.netloc:
             raise UsageError(f"a remote store is an http(s) URL, got {url!r}")
-        if parts.path in ("", "/"):  # an Oxigraph server's root
+        if parts.path in ("", "/") and not update and not graphs:  # an Oxigraph server's root
             root = url.rstrip("/")
             return cls(root + "/query", update or root + "/update", graphs or root + "/store",
                        user, password)
