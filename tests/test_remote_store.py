@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from pyoxigraph import Literal, NamedNode, RdfFormat, parse, serialize
+from pyoxigraph import BlankNode, Literal, NamedNode, RdfFormat, parse, serialize
 
 from kg.build import build
 from kg.describe import describe
@@ -302,7 +302,8 @@ def test_the_commands_with_a_remote_store(remote: RemoteStore, sources: Path,
     if isinstance(remote, VirtuosoServer):
         broken = {**env, "KG_STORE_PASSWORD": "wrong"}
     else:
-        broken = {**env, "KG_STORE_GRAPHS": remote.url + "/no-such-store"}
+        broken = {**env, "KG_STORE": remote.url + "/query", "KG_STORE_UPDATE": remote.url
+                  + "/update", "KG_STORE_GRAPHS": remote.url + "/no-such-store"}
     (sources / "resources.yaml").unlink()
     failed = _kg(broken, "build", str(sources))
     assert failed.returncode == 2
@@ -363,3 +364,25 @@ def test_virtuoso_blank_node_labels_are_read_whatever_the_chunks() -> None:
     for size in (1, 5, 37, 4096):
         rows = list(parse_query_results(_BlankNodeLabels(Chunks(size)), QueryResultsFormat.JSON))
         assert [r["s"] for r in rows] == [BlankNode("b10000"), Literal("nodeID://b1 is kept")]
+
+
+def test_without_a_graph_store_endpoint_graphs_go_by_update(sources: Path,
+                                                            tmp_path: Path) -> None:
+    store = start_backend("oxigraph")
+    assert store is not None
+    try:
+        store.settings = {"store": store.url + "/query", "store_update": store.url + "/update"}
+        client = remote_client(store)
+        assert client.endpoints.graphs == ""
+        (sources / "addresses.ttl").write_text(TREE, encoding="utf-8")
+        folder = tmp_path / "releases"
+        _publish(store, folder, sources)
+        local = EmbeddedSnapshot(ReleaseStore(folder).require_current())
+        remote_quads = list(_snapshot(store, folder).quads())
+        assert len(remote_quads) == len(local)
+        named = {q for q in remote_quads if not any(
+            isinstance(t, BlankNode) for t in (q.subject, q.object))}
+        assert named == {q for q in local.quads() if not any(
+            isinstance(t, BlankNode) for t in (q.subject, q.object))}
+    finally:
+        store.stop()

@@ -20,7 +20,7 @@ from kg.errors import QueryError
 from kg.formats import result_format
 from kg.namespaces import PREFIXES
 from kg.query_text import inspect_query, tokens
-from kg.store.query_worker import _graph, _solutions
+from kg.store.query_worker import _graph, _solutions  # capped writers: both paths alike
 from kg.store.remote.client import Dataset
 from kg.store.remote.snapshot import RemoteSnapshot
 from kg.store.remote.texts import with_prologue
@@ -85,11 +85,12 @@ def answer(snap: RemoteSnapshot, text: str, default: list[str] | None,
            timeout: float, base_iri: str | None) -> RemoteAnswer:
     """Evaluate a checked query on the remote store; the answer capped and serialized."""
     form = _form(text)
-    _check_syntax(text, base_iri)
+    base = _base(base_iri)
+    _check_syntax(text, base)
     dataset = _dataset(snap, text, default, named)
     if not dataset.default and not dataset.named:
         _check_from(snap, text)
-    full = with_prologue(text, NamedNode(base_iri) if base_iri else None)
+    full = with_prologue(text, base)
     collector = _Collector()
     if form == "graph":
         _graph(snap.client.triples(full, dataset, timeout), formats["graph"], max_rows, collector)
@@ -103,12 +104,24 @@ def answer(snap: RemoteSnapshot, text: str, default: list[str] | None,
     return RemoteAnswer(collector.head[0], collector.head[1], b"".join(collector.parts))
 
 
-def _check_syntax(text: str, base_iri: str | None) -> None:
+def _base(base_iri: str | None) -> NamedNode | None:
+    """The endpoint's URL as the query's base IRI (checked by pyoxigraph)."""
+    if not base_iri:
+        return None
+    try:
+        return NamedNode(base_iri)
+    except ValueError:
+        raise QueryError(f"the request's address {base_iri!r} is not a valid IRI") from None
+
+
+def _check_syntax(text: str, base: NamedNode | None) -> None:
     """Parse the query here first, so a syntax error reads exactly as on the embedded
     store (line and column of the query as sent, not of what the store got)."""
+    if inspect_query(text, PREFIXES).services:
+        return  # an ASK would call the (allow-listed) endpoint right away; the store parses
     try:
-        # Parsed and planned only: nothing is evaluated until the answer is read.
-        Store().query(text, prefixes=PREFIXES, base_iri=base_iri)
+        # On an empty store, and a SELECT or CONSTRUCT is only evaluated when read.
+        Store().query(text, prefixes=PREFIXES, base_iri=base.value if base else None)
     except SyntaxError as error:
         raise QueryError(f"query syntax error: {error}") from None
 
