@@ -386,3 +386,33 @@ def test_without_a_graph_store_endpoint_graphs_go_by_update(sources: Path,
             isinstance(t, BlankNode) for t in (q.subject, q.object))}
     finally:
         store.stop()
+
+
+def test_a_crash_between_swap_and_switch_is_served_then_repaired(
+        remote: RemoteStore, sources: Path, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = tmp_path / "releases"
+    first = _publish(remote, folder, sources)
+    (sources / "resources.yaml").unlink()
+
+    def killed(self: ReleaseStore, release_path: Path) -> None:
+        raise KeyboardInterrupt  # where a kill -9 after the swap would stop the build
+
+    monkeypatch.setattr(ReleaseStore, "_point_current_to", killed)
+    with pytest.raises(KeyboardInterrupt):
+        _publish(remote, folder, sources)
+    monkeypatch.undo()
+    held = held_release(remote_client(remote), BASE)
+    assert held != first and ReleaseStore(folder).require_current().id == first
+    # Readers follow the store, with the files of the release it holds.
+    snap = _snapshot(remote, folder)
+    assert snap.release_id == held and BASE + "graph/resources-yaml" not in snap.graphs
+    # The next build finds the store ahead of 'current' and sends every graph again.
+    steps = Steps()
+    third = _publish(remote, folder, sources, progress=steps)
+    sent = {m.split(" to the store")[0] for m in steps.messages if m.startswith("sending ")}
+    assert sent == {f"sending graph/{name}" for name in snap.manifest["sources"]} | {
+        "sending graph/meta"}
+    assert held_release(remote_client(remote), BASE) == third
+    assert {g.value for g in graphs_under(remote_client(remote), BASE)} == \
+        set(_snapshot(remote, folder).graphs)
