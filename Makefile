@@ -18,17 +18,12 @@ run: $(STAMP)  ## build the demo dataset and serve it at http://127.0.0.1:5000
 	$(BIN)/kg build
 	$(BIN)/kg serve
 
-# The web suites again over each remote store (tests/backends.py starts it on loopback).
-BACKEND_SUITES := tests/test_entity_pages.py tests/test_web_pages.py tests/test_html_quality.py \
-	tests/test_sparql_protocol.py tests/test_sparql_clients.py tests/test_live_server.py \
-	tests/test_oai.py tests/test_oai_harvest.py tests/test_void.py tests/test_search_browse.py \
-	tests/test_bad_input.py tests/test_translations.py tests/test_browser.py
-
+# Then again the tests that serve the demo, from each remote store (tests/backends.py).
 test: $(STAMP)  ## set up everything the tests need and run them all
 	./scripts/system-deps.sh
 	$(BIN)/python -m pytest
-	$(BIN)/python -m pytest --backend oxigraph $(BACKEND_SUITES)
-	$(BIN)/python -m pytest --backend virtuoso $(BACKEND_SUITES)
+	$(BIN)/python -m pytest --backend oxigraph
+	$(BIN)/python -m pytest --backend virtuoso
 
 lint: $(STAMP)
 	$(BIN)/ruff check kg web tests

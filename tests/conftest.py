@@ -39,6 +39,15 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                           "(env KG_TEST_BACKEND; see tests/backends.py)")
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """With a remote --backend, run the tests that serve from it (the rest ran embedded)."""
+    if config.getoption("--backend") == "embedded":
+        return
+    chosen = [item for item in items if "serving" in getattr(item, "fixturenames", ())]
+    config.hook.pytest_deselected(items=[item for item in items if item not in chosen])
+    items[:] = chosen
+
+
 @pytest.fixture(scope="session")
 def backend(request: pytest.FixtureRequest) -> Iterator[RemoteStore | None]:
     """The remote store chosen with --backend, running (None: the embedded store)."""
