@@ -21,6 +21,7 @@ from pyoxigraph import NamedNode, Store
 import kg
 from kg.artifacts import ArtifactContext, write_artifacts
 from kg.convert import Registry, convert_records, record_key
+from kg.convert.agents import agents_graph, named_agents, refresh_agents
 from kg.errors import SourceSyntaxError, ValidationFailed
 from kg.iris import Minter
 from kg.kinds import KINDS
@@ -82,8 +83,12 @@ class BuildOutcome:
 
 
 def build(sources: list[Source], store_dir: str, base_iri: str, keep: int = 3,
-          progress: Progress | None = None) -> BuildOutcome:
-    """Publish a new release made of exactly these sources, or raise ValidationFailed."""
+          progress: Progress | None = None, on_error: str = "fail") -> BuildOutcome:
+    """Publish a new release made of exactly these sources, or raise ValidationFailed.
+
+    ``on_error="skip"`` leaves out records that cannot be read (counted in
+    ``report.skipped`` and reported as warnings) instead of failing the build.
+    """
     started = time.monotonic()
     progress = progress or _Quiet()
     minter = Minter(base_iri)
@@ -97,7 +102,7 @@ def build(sources: list[Source], store_dir: str, base_iri: str, keep: int = 3,
         try:
             view = staging.view
             kept = {} if fresh else previous.get("sources", {})
-            run = _Run(view, minter, progress, staging.id)
+            run = _Run(view, minter, progress, staging.id, on_error)
             outcome = run.load_and_validate(sources, kept)
             if not outcome.report.conforms:
                 raise ValidationFailed(f"{len(outcome.report.errors)} problems; nothing published",
@@ -113,10 +118,11 @@ def build(sources: list[Source], store_dir: str, base_iri: str, keep: int = 3,
     return outcome
 
 
-def check(sources: list[Source], base_iri: str, progress: Progress | None = None) -> BuildOutcome:
+def check(sources: list[Source], base_iri: str, progress: Progress | None = None,
+          on_error: str = "fail") -> BuildOutcome:
     """Convert and validate sources in memory; publish nothing."""
     started = time.monotonic()
-    run = _Run(StagingView(Store()), Minter(base_iri), progress or _Quiet(), "check")
+    run = _Run(StagingView(Store()), Minter(base_iri), progress or _Quiet(), "check", on_error)
     outcome = run.load_and_validate(sources, {})
     outcome.seconds = time.monotonic() - started
     return outcome
@@ -126,8 +132,9 @@ class _Run:
     """One build's state: the store being filled, origins of records, problems."""
 
     def __init__(self, view: StagingView, minter: Minter, progress: Progress,
-                 release_id: str) -> None:
+                 release_id: str, on_error: str = "fail") -> None:
         self.view = view
+        self.skip = on_error == "skip"
         self.minter = minter
         self.progress = progress
         self.release_id = release_id
@@ -145,8 +152,10 @@ class _Run:
         changed = [s for s in sources if kept.get(s.name, {}).get("checksum") != checksums[s.name]]
         removed = [name for name in kept if name not in names]
         self.by_graph = {self.minter.graph(s.name).value: s for s in sources}
-        self.before = self.view.entities(
-            [self.minter.graph(s.name) for s in changed] + [self.minter.graph(n) for n in removed])
+        touched = [self.minter.graph(s.name) for s in changed] + [
+            self.minter.graph(n) for n in removed]
+        self.before = self.view.entities(touched)
+        named_before = named_agents(self.view, touched)
         for name in removed:
             self.progress.step(f"dropping {kept[name]['file']}")
             self.view.remove_graph(self.minter.graph(name))
@@ -162,8 +171,14 @@ class _Run:
                                         checksums[source.name], "unchanged",
                                         **_kept_counts(kept[source.name]))
             outcome.sources.append(summary)
-        self.progress.step("validating")
         changed_graphs = [self.minter.graph(s.name) for s in changed]
+        self.progress.step("declaring agents named in records")
+        named = named_agents(self.view, changed_graphs) | self.view.entities(changed_graphs)
+        redeclared = refresh_agents(self.view, self.minter, named_before | self.before | named)
+        if redeclared:
+            self.before |= redeclared
+            changed_graphs.append(agents_graph(self.minter))
+        self.progress.step("validating")
         unchanged_graphs = [self.minter.graph(s.name) for s in sources if s not in changed]
         if changed or removed:
             self.report.extend(validate_graphs(self.view, changed_graphs, unchanged_graphs,
@@ -180,7 +195,9 @@ class _Run:
                                                      source.label)
                 summary.records = len(self.view.entities([graph]))
             else:
-                counted = _Counted(read_records(source), self.progress)
+                records = read_records(source)
+                counted = _Counted(_readable(records, self.report) if self.skip else records,
+                                   self.progress)
                 quads = convert_records(counted, graph, self.minter, self.report, self.registry)
                 summary.triples = self.view.replace_graph(graph, quads)
                 summary.records = counted.count
@@ -211,7 +228,7 @@ class _Run:
         self.view.add(release_metadata(self.minter, self.release_id, self.now, outcome.sources),
                       meta)
         touched = [self.minter.graph(s.name) for s in outcome.sources
-                   if s.status in ("new", "changed")]
+                   if s.status in ("new", "changed")] + [agents_graph(self.minter)]
         after = self.view.entities(touched)
         still_defined = {iri for iri in self.before - after
                          if self.view.types_of(NamedNode(iri)) & _KIND_CLASSES}
@@ -255,6 +272,16 @@ def _find_record(source: Source, iri: str, minter: Minter) -> Origin | None:
     except SourceSyntaxError:
         return None
     return None
+
+
+def _readable(records: Iterable[Record], report: Report) -> Iterator[Record]:
+    """The records that could be read; the others are counted and reported as skipped."""
+    for record in records:
+        if record.problem:
+            report.skipped += 1
+            report.add(Problem(f"skipped: {record.problem}", record.origin, severity="warning"))
+            continue
+        yield record
 
 
 class _Counted:

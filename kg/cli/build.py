@@ -13,6 +13,10 @@ from kg.sources import discover
 from kg.store.releases import ReleaseStore
 
 SOURCE = click.argument("sources", nargs=-1, type=click.Path(path_type=str))
+ON_ERROR = click.option(
+    "--on-error", type=click.Choice(["fail", "skip"]), default="fail", show_default=True,
+    help="What to do with a record that cannot be read (a broken MARC record, a row with "
+         "too many cells): fail (publish nothing) or skip it (counted in the summary).")
 
 
 @click.command("build")
@@ -20,12 +24,13 @@ SOURCE = click.argument("sources", nargs=-1, type=click.Path(path_type=str))
 @setting_option("store")
 @setting_option("base_iri")
 @setting_option("keep_releases", type=int)
+@ON_ERROR
 def build_command(sources: tuple[str, ...], store: str | None, base_iri: str | None,
-                  keep_releases: int | None) -> None:
+                  keep_releases: int | None, on_error: str) -> None:
     """Convert, validate and publish SOURCES as a new release.
 
     SOURCES are files or folders (CSV, YAML, JSON, Turtle, N-Triples, JSON-LD,
-    RDF/XML); without any, the bundled demo dataset is built. The release holds
+    RDF/XML, MARC 21 and MARCXML); without any, the bundled demo dataset is built. The release holds
     exactly these sources: one left out is dropped. Exit 0 published, 1 invalid
     data (nothing published), 2 usage or I/O error.
     """
@@ -34,7 +39,7 @@ def build_command(sources: tuple[str, ...], store: str | None, base_iri: str | N
     with BuildProgress() as progress:
         try:
             outcome = build(found, settings.store, settings.base_iri, settings.keep_releases,
-                            progress)
+                            progress, on_error)
         except ValidationFailed as failure:
             _report_failure(failure, settings.store)
             raise
@@ -53,7 +58,8 @@ def _report_failure(failure: ValidationFailed, store: str) -> None:
 @click.command("validate")
 @click.argument("sources", nargs=-1, required=True, type=click.Path(path_type=str))
 @setting_option("base_iri")
-def validate_command(sources: tuple[str, ...], base_iri: str | None) -> None:
+@ON_ERROR
+def validate_command(sources: tuple[str, ...], base_iri: str | None, on_error: str) -> None:
     """Check SOURCES against the shapes without publishing anything.
 
     References must resolve among the given sources. Exit 0 conforms, 1 does
@@ -61,7 +67,7 @@ def validate_command(sources: tuple[str, ...], base_iri: str | None) -> None:
     """
     settings = settings_from(base_iri=base_iri)
     with BuildProgress() as progress:
-        outcome = check(discover(sources), settings.base_iri, progress)
+        outcome = check(discover(sources), settings.base_iri, progress, on_error)
     print_problems(outcome)
     print_summary(outcome, "to check")
     if not outcome.report.conforms:
