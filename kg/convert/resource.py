@@ -158,7 +158,7 @@ def _contributions(entity: Entity, work: NamedNode) -> None:
             entity.add(RDFS.label, as_text(str(details["name"])), node)
         if details.get("marc"):
             entity.add(BFLC.marcKey, Literal(str(details["marc"])), node)
-        creator = any(code in ("aut", "cre") for code in roles)
+        creator = any(code in ("aut", "cre") for code in roles) or (primary and not roles)
         entity.add(DCTERMS.creator if creator else DCTERMS.contributor, agent)
 
 
@@ -169,9 +169,9 @@ def _contributor(entity: Entity, value: Any) -> tuple[list[str], Any, dict] | No
         if target is None:
             entity.problem("contributors", f"each contributor needs an 'agent', got {value!r}")
             return None
-        raw = value.get("role") or []
-        roles = [str(r).strip().lower() for r in (raw if isinstance(raw, list) else [raw])]
-        return roles or ["aut"], entity.ref(target, "person"), value
+        raw = value.get("role", "aut")  # present but empty: the role is not stated
+        roles = [str(r).strip().lower() for r in (raw if isinstance(raw, list) else [raw]) if r]
+        return roles, entity.ref(target, "person"), value
     role, sep, target = str(value).rpartition("=")
     return [(role.strip() if sep and role.strip() else "aut").lower()], \
         entity.ref(target, "person"), {}
