@@ -43,6 +43,7 @@ def build_command(sources: tuple[str, ...], store: str | None, base_iri: str | N
         except ValidationFailed as failure:
             _report_failure(failure, settings.store)
             raise
+    print_problems(outcome)  # warnings, such as skipped records
     print_summary(outcome, "to publish")
     stdout.print(f"published release {outcome.release.id} in {settings.store}")
 

@@ -132,8 +132,9 @@ def _fatal(error: Exception | None) -> bool:
 def _sniff_control(chunk: bytes) -> str:
     """The control number (001) of a record that did not parse, when it can be found."""
     try:
-        base = int(chunk[12:17])
-        directory = chunk[24:base - 1]
+        # The directory ends at the first field terminator, whatever the leader says.
+        end = chunk.index(b"\x1e", 24)
+        base, directory = end + 1, chunk[24:end]
         for start in range(0, len(directory) - 11, 12):
             match = _CONTROL_001.fullmatch(directory[start:start + 12])
             if match:
