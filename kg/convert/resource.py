@@ -33,9 +33,9 @@ TYPES: dict[str, tuple[NamedNode, NamedNode | None, NamedNode]] = {
 # work_type -> the Work's BIBFRAME class (MARC leader/06; see kg.marc.codes).
 WORK_TYPES: dict[str, NamedNode] = {
     "text": BF.Text, "notated-music": BF.NotatedMusic, "cartography": BF.Cartography,
-    "moving-image": BF.MovingImage, "audio": BF.Audio, "still-image": BF.StillImage,
-    "multimedia": BF.Multimedia, "kit": BF.Kit, "mixed-material": BF.MixedMaterial,
-    "object": BF.Object, "dataset": BF.Dataset,
+    "moving-image": BF.MovingImage, "audio": BF.Audio, "music-audio": BF.MusicAudio,
+    "still-image": BF.StillImage, "multimedia": BF.Multimedia, "kit": BF.Kit,
+    "mixed-material": BF.MixedMaterial, "object": BF.Object, "dataset": BF.Dataset,
 }
 ISSUANCE = Namespace("http://id.loc.gov/vocabulary/issuance/")
 COUNTRIES = Namespace("http://id.loc.gov/vocabulary/countries/")
@@ -87,6 +87,9 @@ def convert(entity: Entity) -> None:
 def _work_class(entity: Entity, work: NamedNode, default: NamedNode) -> None:
     """The Work's class (from ``work_type`` when given) and the Instance's issuance."""
     word = (entity.value("work_type") or "").lower()
+    if word.startswith("manuscript-"):
+        entity.add(RDF.type, BF.Manuscript)
+        word = word.removeprefix("manuscript-")
     if word and word not in WORK_TYPES:
         entity.problem("work_type", f"'work_type' must be one of {', '.join(WORK_TYPES)}, "
                                     f"got {word!r}")

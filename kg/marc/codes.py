@@ -11,12 +11,13 @@ Each table is read both ways: MARC in (``kg.marc.fields``) and MARC out
 
 from __future__ import annotations
 
-# Leader/06 (type of record) -> the Work's class (bf:Text ...), as a word.
+# Leader/06 (type of record) -> the Work's class (bf:Text ...), as a word; the
+# manuscript kinds also make the Instance a bf:Manuscript.
 WORK_TYPES: dict[str, str] = {
-    "a": "text", "t": "text", "c": "notated-music", "d": "notated-music",
-    "e": "cartography", "f": "cartography", "g": "moving-image", "i": "audio",
-    "j": "audio", "k": "still-image", "m": "multimedia", "o": "kit", "p": "mixed-material",
-    "r": "object",
+    "a": "text", "t": "manuscript-text", "c": "notated-music",
+    "d": "manuscript-notated-music", "e": "cartography", "f": "manuscript-cartography",
+    "g": "moving-image", "i": "audio", "j": "music-audio", "k": "still-image",
+    "m": "multimedia", "o": "kit", "p": "mixed-material", "r": "object",
 }
 LEADER_06: dict[str, str] = {}
 for _code, _word in WORK_TYPES.items():

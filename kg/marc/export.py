@@ -57,6 +57,8 @@ def _leader(doc: Description) -> Leader:
     work = next(iter(doc.linked(BF.instanceOf)), None)
     work_types = {t.rpartition("/")[2] for t in doc.types(work)} - {"Work"}
     work_word = re.sub(r"(?<!^)([A-Z])", r"-\1", next(iter(sorted(work_types)), "")).lower()
+    if "Manuscript" in types and work_word:
+        work_word = "manuscript-" + work_word
     issuance = next(iter(_words(doc, BF.issuance)), "")
     code_06, code_07 = leader_for(kind, work_word, issuance)
     admin = next(iter(doc.linked(BF.adminMetadata)), None)
