@@ -31,10 +31,12 @@ CITIES = ["Hà Nội", "Thành phố Hồ Chí Minh", "Đà Nẵng", "Huế", "C
           "Nha Trang", "Vinh", "Quy Nhơn", "Đà Lạt"]
 FIELDS = ["Kinh tế", "Luật", "Y dược", "Bách khoa", "Sư phạm", "Khoa học Tự nhiên",
           "Công nghệ Thông tin", "Ngoại thương", "Nông Lâm", "Kiến trúc", "Văn hóa"]
-UNITS = [("thu-vien", "library", "Thư viện", "Library"),
-         ("phong-dao-tao", "department", "Phòng Đào tạo", "Academic Affairs Office"),
-         ("khoa-cntt", "department", "Khoa Công nghệ Thông tin", "Faculty of Information Technology"),
-         ("phong-hop-tac", "department", "Phòng Hợp tác Quốc tế", "International Cooperation Office")]
+UNITS = [
+    ("thu-vien", "library", "Thư viện", "Library"),
+    ("phong-dao-tao", "department", "Phòng Đào tạo", "Academic Affairs Office"),
+    ("khoa-cntt", "department", "Khoa Công nghệ Thông tin", "Faculty of Information Technology"),
+    ("phong-hop-tac", "department", "Phòng Hợp tác Quốc tế", "International Cooperation Office"),
+]
 TOPICS = ["Chuyển đổi số", "Quản trị thư viện", "Tài nguyên số", "Khoa học dữ liệu",
           "Dữ liệu liên kết", "Siêu dữ liệu", "Biên mục", "Thông tin học", "Lưu trữ",
           "Truy cập mở", "Bản quyền", "Trí tuệ nhân tạo", "Giáo dục đại học", "Nghiên cứu khoa học"]
@@ -168,7 +170,8 @@ def _resources(rng: random.Random, count: int, people: int) -> Iterator[list[str
         isbn = f"978-604-{rng.randint(0, 99):02d}-{rng.randint(0, 99999):05d}-{rng.randint(0, 9)}"
         yield [f"r{r}", "book", " ".join(rng.sample(WORDS, 5)).capitalize(), "vi", authors,
                f"Nhà xuất bản {rng.choice(FIELDS)}", rng.choice(CITIES),
-               str(rng.randint(1990, 2025)), isbn, f"{rng.randint(0, 999):03d}.{rng.randint(0, 99)}",
+               str(rng.randint(1990, 2025)), isbn,
+               f"{rng.randint(0, 999):03d}.{rng.randint(0, 99)}",
                f"topic-{rng.randrange(len(TOPICS))}", f"{rng.randint(50, 800)} tr."]
 
 

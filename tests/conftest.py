@@ -4,7 +4,6 @@ a real server on a free port. In CI (``CI=true``) a skipped test is a failure.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 

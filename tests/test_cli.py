@@ -36,7 +36,8 @@ def test_build_invalid_exits_1_and_keeps_release(tmp_path: Path, store_dir: Path
     bad_ttl.write_text("@prefix org: <http://www.w3.org/ns/org#> .\n"
                        "<http://127.0.0.1:5000/id/position/x> a org:Membership ;\n"
                        "  org:member <http://127.0.0.1:5000/id/person/nobody> ;\n"
-                       "  org:organization <http://127.0.0.1:5000/id/organization/tdtu-inspire-library> .\n",
+                       "  org:organization "
+                       "<http://127.0.0.1:5000/id/organization/tdtu-inspire-library> .\n",
                        encoding="utf-8")
     result = kg("build", "--store", str(store_dir), str(DEMO), str(bad), str(bad_ttl))
     assert result.returncode == 1

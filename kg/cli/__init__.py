@@ -52,4 +52,10 @@ def main() -> None:
     except KgError as error:
         click.echo(f"kg: error: {error.message}", err=True)
         sys.exit(error.exit_code)
+    except OSError as error:
+        # I/O failures outside the store's own handling (a full disk while writing
+        # a release's files, a permission problem): exit 2, never a traceback.
+        click.echo(f"kg: error: {error.strerror or error}: {error.filename or ''}".rstrip(": "),
+                   err=True)
+        sys.exit(2)
     sys.exit(0)

@@ -6,6 +6,7 @@ are bound through ``substitutions`` and never formatted into the query text.
 
 from __future__ import annotations
 
+import errno
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -49,7 +50,7 @@ class StagingView:
         try:
             self.store.bulk_extend(counter)
         except OSError as error:
-            raise StoreError(f"writing graph {graph.value} failed: {error}") from error
+            raise _write_error(f"writing graph {graph.value}", error) from error
         return counter.count
 
     def load_rdf(self, graph: NamedNode, path: Path, format_name: str, label: str) -> int:
@@ -62,7 +63,7 @@ class StagingView:
             location = _syntax_location(error)
             raise SourceSyntaxError(str(error.msg), label, location) from error
         except OSError as error:
-            raise StoreError(f"loading {label} failed: {error}") from error
+            raise _write_error(f"loading {label}", error) from error
         return sum(1 for _ in self.store.quads_for_pattern(None, None, None, graph))
 
     def remove_graph(self, graph: NamedNode) -> None:
@@ -142,6 +143,14 @@ class StagingView:
     def add(self, triples: Iterable[Triple], graph: NamedNode) -> None:
         """Add a few triples to a graph (the metadata graph)."""
         self.store.extend(Quad(t.subject, t.predicate, t.object, graph) for t in triples)
+
+
+def _write_error(doing: str, error: OSError) -> StoreError:
+    """A store error that says plainly when the disk is full."""
+    if "No space left" in str(error) or getattr(error, "errno", None) == errno.ENOSPC:
+        return StoreError(f"{doing} failed: the disk holding the store is full; free some space "
+                          "or move the store, then build again (nothing was published)")
+    return StoreError(f"{doing} failed: {error}")
 
 
 class _Counter:
