@@ -20,7 +20,7 @@ from pyoxigraph import NamedNode, Store
 
 import kg
 from kg.artifacts import ArtifactContext, write_artifacts
-from kg.convert import Registry, convert_records, record_key
+from kg.convert import Registry, convert_records, parallel, record_key
 from kg.convert.agents import agents_graph, named_agents, refresh_agents
 from kg.errors import SourceSyntaxError, ValidationFailed
 from kg.iris import Minter
@@ -194,10 +194,15 @@ class _Run:
                 summary.triples = self.view.load_rdf(graph, source.path, source.format,
                                                      source.label)
                 summary.records = len(self.view.entities([graph]))
+            elif parallel.worth_it(source):
+                self.view.remove_graph(graph)
+                summary.records, summary.triples = parallel.convert_marc(
+                    source, graph, self.minter, self.report, self.registry, self.skip,
+                    self.progress, self.view.load_nquads)
             else:
                 records = read_records(source)
-                counted = _Counted(_readable(records, self.report) if self.skip else records,
-                                   self.progress)
+                counted = _Counted(parallel.readable(records, self.report) if self.skip
+                                   else records, self.progress)
                 quads = convert_records(counted, graph, self.minter, self.report, self.registry)
                 summary.triples = self.view.replace_graph(graph, quads)
                 summary.records = counted.count
@@ -272,16 +277,6 @@ def _find_record(source: Source, iri: str, minter: Minter) -> Origin | None:
     except SourceSyntaxError:
         return None
     return None
-
-
-def _readable(records: Iterable[Record], report: Report) -> Iterator[Record]:
-    """The records that could be read; the others are counted and reported as skipped."""
-    for record in records:
-        if record.problem:
-            report.skipped += 1
-            report.add(Problem(f"skipped: {record.problem}", record.origin, severity="warning"))
-            continue
-        yield record
 
 
 class _Counted:

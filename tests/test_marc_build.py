@@ -246,3 +246,36 @@ def test_on_error_from_the_command_line(tmp_path: Path, store_dir: Path) -> None
     assert validated.returncode == 0 and "3 records skipped" in validated.stdout
     assert kg("validate", str(bad)).returncode == 1
     assert kg("validate", "--on-error=maybe", str(bad)).returncode == 2
+
+
+def _graph_and_report(tmp_path: Path, name: str, *sources: Path, on_error: str = "fail"):
+    store = tmp_path / name
+    try:
+        outcome = build(discover(list(sources)), str(store), BASE, on_error=on_error)
+    except ValidationFailed as failure:
+        return None, failure.report.report.lines()
+    release = outcome.release.open()
+    meta = NamedNode(BASE + "graph/meta")  # dates and release ids differ from build to build
+    return ({q for q in release.quads_for_pattern(None, None, None, None) if q.graph_name != meta},
+            outcome.report.lines())
+
+
+def test_large_files_convert_on_every_core_to_the_same_graph(tmp_path: Path,
+                                                             monkeypatch) -> None:
+    from kg.convert import parallel
+
+    bad = _bad_file(tmp_path)
+    serial = [_graph_and_report(tmp_path, "serial", ISO2709, MARC8),
+              _graph_and_report(tmp_path, "serial-bad", bad),
+              _graph_and_report(tmp_path, "serial-skip", bad, on_error="skip")]
+    monkeypatch.setattr(parallel, "MIN_BYTES", 0)
+    monkeypatch.setattr(parallel, "BATCH", 3)  # several batches, a duplicate across two
+    assert parallel.worth_it(discover([ISO2709])[0])
+    both = tmp_path / "both.mrc"
+    both.write_bytes(ISO2709.read_bytes() + raw_records(ISO2709)[0])
+    assert [_graph_and_report(tmp_path, "parallel", ISO2709, MARC8),
+            _graph_and_report(tmp_path, "parallel-bad", bad),
+            _graph_and_report(tmp_path, "parallel-skip", bad, on_error="skip")] == serial
+    _, lines = _graph_and_report(tmp_path, "duplicate", both)
+    assert lines == ["both.mrc record 15 (001 00000002) (dlc-00000002): duplicate key: resource "
+                     "'dlc-00000002' is already defined at both.mrc record 1 (001 00000002)"]

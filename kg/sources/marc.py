@@ -19,7 +19,7 @@ from contextlib import redirect_stderr
 from pathlib import Path
 from typing import BinaryIO
 
-from pymarc import Field, Indicators, MARCReader, Record, Subfield
+from pymarc import Field, Indicators, Record, Subfield
 from pymarc.exceptions import PymarcException
 
 from kg.errors import SourceSyntaxError
@@ -40,9 +40,29 @@ def read_marc(source: Source) -> Iterator[SourceRecord]:
     except OSError as error:
         raise SourceSyntaxError(f"cannot read: {error.strerror}", source.label) from error
     with handle:
-        parsed = _iso2709(handle) if source.format == "marc" else _marcxml(handle, source)
-        for number, (record, trouble) in enumerate(parsed, start=1):
-            yield _resource(source, number, record, trouble)
+        if source.format == "marc":
+            for number, (chunk, problem) in enumerate(chunks_of(handle), start=1):
+                yield record_from_chunk(source, number, chunk, problem)
+            return
+        for number, (record, control) in enumerate(_marcxml(handle, source), start=1):
+            yield _resource(source, number, record, control)
+
+
+def record_from_chunk(source: Source, number: int, chunk: bytes,
+                      problem: str | None) -> SourceRecord:
+    """The resource record of one ISO 2709 record's bytes (``problem``: it could not be cut)."""
+    if problem is not None:
+        return _resource(source, number, None, (problem, _sniff_control(chunk)))
+    try:
+        return _resource(source, number, _decode(chunk), None)
+    except UnicodeDecodeError as error:
+        return _resource(source, number, None, (
+            f"is not valid {error.encoding.upper()} text (byte "
+            f"0x{error.object[error.start]:02x}); its leader says position 09 = 'a' (UTF-8)",
+            _sniff_control(chunk)))
+    except (PymarcException, ValueError) as error:
+        message = str(error) if isinstance(error, _Marc8Error) else _why(error)
+        return _resource(source, number, None, (message, _sniff_control(chunk)))
 
 
 def _resource(source: Source, number: int, record: Record | None,
@@ -62,31 +82,23 @@ def _origin(source: Source, number: int, control: str) -> Origin:
     return Origin(source.label, f"{where} (001 {control})" if control else where)
 
 
-def _iso2709(handle: BinaryIO) -> Iterator[tuple[Record | None, tuple[str, str] | None]]:
-    """(record, None) for each good record; (None, (problem, control number)) for a bad one."""
-    reader = MARCReader(handle, to_unicode=False, permissive=True)
+def chunks_of(handle: BinaryIO) -> Iterator[tuple[bytes, str | None]]:
+    """Each record's bytes, cut by the length its leader gives (as pymarc's reader does)."""
     while True:
-        try:
-            raw = next(reader)
-        except StopIteration:
+        head = handle.read(5)
+        if not head or head.strip(b"\x00\r\n \x1a") == b"":
             return
-        chunk = reader.current_chunk or b""
-        if raw is None:
-            error = reader.current_exception
-            yield None, (_why(error), _sniff_control(chunk))
-            if _fatal(error):
-                return
+        if not head.isdigit() or len(head) < 5:
+            yield head, "has an invalid record length in its leader"
+            return  # the next record cannot be found without a length
+        chunk = head + handle.read(int(head) - 5)
+        if len(chunk) < int(head):
+            yield chunk, "is truncated (shorter than its leader says)"
+            return
+        if not chunk.endswith(b"\x1d"):
+            yield chunk, "has no end-of-record mark where its leader says"
             continue
-        try:
-            yield _decode(chunk), None
-        except UnicodeDecodeError as error:
-            yield None, (f"is not valid {error.encoding.upper()} text (byte "
-                         f"0x{error.object[error.start]:02x}); "
-                         "its leader says position 09 = 'a' (UTF-8)", _sniff_control(chunk))
-        except _Marc8Error as error:
-            yield None, (str(error), _sniff_control(chunk))
-        except (PymarcException, ValueError) as error:
-            yield None, (_why(error), _sniff_control(chunk))
+        yield chunk, None
 
 
 class _Marc8Error(ValueError):
@@ -122,11 +134,6 @@ def _why(error: Exception | None) -> str:
     if name in words:
         return words[name]
     return f"cannot be read ({detail or name})"
-
-
-def _fatal(error: Exception | None) -> bool:
-    """After these the rest of the file cannot be found record by record."""
-    return type(error).__name__ in ("RecordLengthInvalid", "TruncatedRecord")
 
 
 def _sniff_control(chunk: bytes) -> str:

@@ -66,6 +66,13 @@ class StagingView:
             raise _write_error(f"loading {label}", error) from error
         return sum(1 for _ in self.store.quads_for_pattern(None, None, None, graph))
 
+    def load_nquads(self, data: bytes) -> None:
+        """Add N-Quads made by our own converters."""
+        try:
+            self.store.bulk_load(data, RdfFormat.N_QUADS)
+        except OSError as error:
+            raise StoreError(f"loading converted records failed: {error}") from error
+
     def remove_graph(self, graph: NamedNode) -> None:
         """Drop a graph (its source left the set)."""
         if self.store.contains_named_graph(graph):

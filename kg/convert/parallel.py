@@ -1,0 +1,118 @@
+"""Converting a large MARC file on every core: records in batches, N-Quads back.
+
+Reading and converting a catalogue record in Python costs more than Oxigraph
+takes to load its triples, so for a large ISO 2709 file the build cuts the
+file into batches of records (cheap: a record's length is in its first five
+bytes), worker processes decode, map and convert each batch and serialize its
+quads as N-Quads (pyoxigraph's writer), and the build process loads them
+with Oxigraph's parser. Keys are still claimed in the build process, in file
+order, so a duplicate is reported exactly as when converting in one process.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Iterable, Iterator
+from itertools import islice
+from typing import Any
+
+from pyoxigraph import NamedNode, RdfFormat, serialize
+
+from kg.convert import Registry, convert_records
+from kg.iris import Minter
+from kg.kinds import KINDS
+from kg.report import Problem, Report
+from kg.sources import Origin, Record, Source
+
+# Below this size, starting processes costs more than it saves.
+MIN_BYTES = 8 << 20
+BATCH = 400
+
+_minter: Minter | None = None
+
+
+def readable(records: Iterable[Record], report: Report) -> Iterator[Record]:
+    """The records that could be read; the others are counted and reported as skipped."""
+    for record in records:
+        if record.problem:
+            report.skipped += 1
+            report.add(Problem(f"skipped: {record.problem}", record.origin, severity="warning"))
+            continue
+        yield record
+
+
+def worth_it(source: Source) -> bool:
+    """True for an ISO 2709 file large enough to convert on several cores."""
+    try:
+        size = source.path.stat().st_size
+    except OSError:
+        return False
+    return source.format == "marc" and size >= MIN_BYTES and (os.cpu_count() or 1) > 1
+
+
+def convert_marc(source: Source, graph: NamedNode, minter: Minter, report: Report,
+                 registry: Registry, skip: bool, progress: Any,
+                 load: Any) -> tuple[int, int]:
+    """Convert a MARC file in worker processes; ``load(bytes)`` takes each batch's N-Quads.
+
+    Returns (records, triples) as the serial path counts them.
+    """
+    from kg.sources.marc import chunks_of
+
+    records = triples = 0
+    context = multiprocessing.get_context("fork")
+    with source.path.open("rb") as handle, context.Pool(
+            os.cpu_count(), initializer=_start, initargs=(minter.base,)) as pool:
+        batches = _batches(source, graph, skip, chunks_of(handle))
+        for result in pool.imap(_convert, batches):
+            data, count, origins, problems, read, skipped = result
+            for iri, origin in origins:
+                _claim(registry, report, iri, origin)
+            report.extend(problems)
+            report.skipped += skipped
+            load(data)
+            records += read
+            triples += count
+            progress.records(read)
+    return records, triples
+
+
+def _batches(source: Source, graph: NamedNode, skip: bool,
+             chunks: Iterator[tuple[bytes, str | None]]) -> Iterator[tuple]:
+    number = 0
+    while True:
+        batch = list(islice(chunks, BATCH))
+        if not batch:
+            return
+        yield source, graph.value, skip, number, batch
+        number += len(batch)
+
+
+def _claim(registry: Registry, report: Report, iri: str, origin: Origin) -> None:
+    earlier = registry.claim(NamedNode(iri), origin)
+    if earlier is not None:
+        kind, key = iri.rsplit("/", 2)[-2:]
+        report.add(Problem(f"duplicate key: {KINDS[kind].name} '{key}' is already defined at "
+                           f"{earlier}", origin, key=key, field="key"))
+
+
+def _start(base: str) -> None:
+    global _minter
+    _minter = Minter(base)
+
+
+def _convert(job: tuple) -> tuple:
+    """One batch in a worker: (N-Quads, quads, origins, problems, records, skipped)."""
+    from kg.sources.marc import record_from_chunk
+
+    source, graph_iri, skip, first, chunks = job
+    report, registry = Report(), Registry()
+    records = [record_from_chunk(source, first + i + 1, chunk, problem)
+               for i, (chunk, problem) in enumerate(chunks)]
+    wanted = list(readable(records, report)) if skip else records
+    graph = NamedNode(graph_iri)
+    quads = list(convert_records(wanted, graph, _minter, report, registry))
+    data = serialize(quads, format=RdfFormat.N_QUADS)
+    return (data, len(quads), list(registry.origins.items()), report.problems, len(wanted),
+            report.skipped)
