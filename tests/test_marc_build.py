@@ -279,3 +279,27 @@ def test_large_files_convert_on_every_core_to_the_same_graph(tmp_path: Path,
     _, lines = _graph_and_report(tmp_path, "duplicate", both)
     assert lines == ["both.mrc record 15 (001 00000002) (dlc-00000002): duplicate key: resource "
                      "'dlc-00000002' is already defined at both.mrc record 1 (001 00000002)"]
+
+
+def test_yaml_contributor_named_inline_is_declared_once(tmp_path: Path, store_dir: Path) -> None:
+    source = tmp_path / "resources.yaml"
+    source.write_text(
+        "resources:\n"
+        "  - key: so-tay-thu-vien\n"
+        "    title: Sổ tay thư viện\n"
+        "    language: vi\n"
+        "    primary_contributor: {agent: le-van-b, role: edt, name: 'Lê, Văn B'}\n"
+        "    ddc: [{number: '025.04', edition: '23'}]\n"
+        "    subject_headings: [{label: Việt Nam, type: place}]\n"
+        "    notes: [{type: contents, text: 'Phần 1 -- Phần 2'}]\n", encoding="utf-8")
+    snapshot = EmbeddedSnapshot(build(discover([source]), str(store_dir), BASE).release)
+    rows = list(snapshot.query(
+        "SELECT ?p ?name ?g WHERE { GRAPH ?g { ?p a foaf:Person ; foaf:name ?name } }",
+        substitutions={"p": NamedNode(BASE + "id/person/le-van-b")}))
+    assert [(r["name"].value, r["g"].value) for r in rows] == [("Lê, Văn B", BASE + "graph/agents")]
+    r = RESOURCE + "so-tay-thu-vien"
+    assert values(snapshot, "SELECT ?r ?v WHERE { ?r dcterms:spatial/rdfs:label ?v }", r=r) == [
+        "Việt Nam"]
+    assert values(snapshot, "SELECT ?r ?v WHERE { ?r bf:note/bf:noteType ?v }", r=r) == ["contents"]
+    edition = "SELECT ?r ?v WHERE { ?r bf:instanceOf/bf:classification/bf:edition ?v }"
+    assert values(snapshot, edition, r=r) == ["23"]
