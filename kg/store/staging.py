@@ -9,6 +9,7 @@ from __future__ import annotations
 import errno
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import IO
 
 from pyoxigraph import NamedNode, Quad, RdfFormat, Store, Triple, Variable
 
@@ -66,12 +67,12 @@ class StagingView:
             raise _write_error(f"loading {label}", error) from error
         return sum(1 for _ in self.store.quads_for_pattern(None, None, None, graph))
 
-    def load_nquads(self, data: bytes) -> None:
-        """Add N-Quads made by our own converters."""
+    def load_nquads(self, data: bytes | IO[bytes]) -> None:
+        """Add N-Quads made by our own converters (bytes, or a stream of them)."""
         try:
             self.store.bulk_load(data, RdfFormat.N_QUADS)
         except OSError as error:
-            raise StoreError(f"loading converted records failed: {error}") from error
+            raise _write_error("loading converted records", error) from error
 
     def remove_graph(self, graph: NamedNode) -> None:
         """Drop a graph (its source left the set)."""
