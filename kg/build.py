@@ -32,7 +32,7 @@ from kg.sources.rdf import locate
 from kg.store.releases import Release, ReleaseStore
 from kg.store.staging import StagingView
 from kg.tombstones import next_gone, read_gone, write_gone
-from kg.validate import validate_graphs
+from kg.validate import checked_validator, typed_before_change, validate_graphs
 
 # Bump when converters change the triples a record becomes: every source is
 # then converted again instead of being kept from the previous release.
@@ -83,7 +83,8 @@ class BuildOutcome:
 
 
 def build(sources: list[Source], store_dir: str, base_iri: str, keep: int = 3,
-          progress: Progress | None = None, on_error: str = "fail") -> BuildOutcome:
+          progress: Progress | None = None, validator: str = "auto",
+          on_error: str = "fail") -> BuildOutcome:
     """Publish a new release made of exactly these sources, or raise ValidationFailed.
 
     ``on_error="skip"`` leaves out records that cannot be read (counted in
@@ -102,7 +103,7 @@ def build(sources: list[Source], store_dir: str, base_iri: str, keep: int = 3,
         try:
             view = staging.view
             kept = {} if fresh else previous.get("sources", {})
-            run = _Run(view, minter, progress, staging.id, on_error)
+            run = _Run(view, minter, progress, staging.id, validator, on_error)
             outcome = run.load_and_validate(sources, kept)
             if not outcome.report.conforms:
                 raise ValidationFailed(f"{len(outcome.report.errors)} problems; nothing published",
@@ -119,10 +120,11 @@ def build(sources: list[Source], store_dir: str, base_iri: str, keep: int = 3,
 
 
 def check(sources: list[Source], base_iri: str, progress: Progress | None = None,
-          on_error: str = "fail") -> BuildOutcome:
+          validator: str = "auto", on_error: str = "fail") -> BuildOutcome:
     """Convert and validate sources in memory; publish nothing."""
     started = time.monotonic()
-    run = _Run(StagingView(Store()), Minter(base_iri), progress or _Quiet(), "check", on_error)
+    run = _Run(StagingView(Store()), Minter(base_iri), progress or _Quiet(), "check", validator,
+               on_error)
     outcome = run.load_and_validate(sources, {})
     outcome.seconds = time.monotonic() - started
     return outcome
@@ -132,8 +134,9 @@ class _Run:
     """One build's state: the store being filled, origins of records, problems."""
 
     def __init__(self, view: StagingView, minter: Minter, progress: Progress,
-                 release_id: str, on_error: str = "fail") -> None:
+                 release_id: str, validator: str = "auto", on_error: str = "fail") -> None:
         self.view = view
+        self.validator = checked_validator(validator)
         self.skip = on_error == "skip"
         self.minter = minter
         self.progress = progress
@@ -152,9 +155,10 @@ class _Run:
         changed = [s for s in sources if kept.get(s.name, {}).get("checksum") != checksums[s.name]]
         removed = [name for name in kept if name not in names]
         self.by_graph = {self.minter.graph(s.name).value: s for s in sources}
-        touched = [self.minter.graph(s.name) for s in changed] + [
-            self.minter.graph(n) for n in removed]
+        touched = [self.minter.graph(s.name) for s in changed] + [self.minter.graph(n)
+                                                                  for n in removed]
         self.before = self.view.entities(touched)
+        typed_before = typed_before_change(self.view, touched) if kept else None
         named_before = named_agents(self.view, touched)
         for name in removed:
             self.progress.step(f"dropping {kept[name]['file']}")
@@ -178,11 +182,14 @@ class _Run:
         if redeclared:
             self.before |= redeclared
             changed_graphs.append(agents_graph(self.minter))
+            if typed_before is not None:  # references to agents it dropped are checked again
+                typed_before |= redeclared
         self.progress.step("validating")
         unchanged_graphs = [self.minter.graph(s.name) for s in sources if s not in changed]
         if changed or removed:
             self.report.extend(validate_graphs(self.view, changed_graphs, unchanged_graphs,
-                                               self.minter, self.origin_of))
+                                               self.minter, self.origin_of, self.validator,
+                                               typed_before))
         return outcome
 
     def _load(self, source: Source, checksum: str, status: str) -> SourceSummary:

@@ -109,3 +109,7 @@ class Forbidden(KgError):
     """A write without the right token."""
 
     http_status = 403
+
+
+class UnsupportedShape(KgError):
+    """A shape uses a SHACL construct that the SPARQL validator cannot run."""

@@ -31,7 +31,11 @@ class Namespace:
     def __getattr__(self, local: str) -> NamedNode:
         if local.startswith("__"):
             raise AttributeError(local)
-        return self[local]
+        term = self[local]
+        # Kept as an attribute, so the next FOAF.name is a plain attribute read:
+        # converters read terms millions of times in a large build.
+        self.__dict__[local] = term
+        return term
 
     def __contains__(self, term: object) -> bool:
         return isinstance(term, NamedNode) and term.value.startswith(self.iri)

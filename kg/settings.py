@@ -55,6 +55,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("write_token", str, "",
             "Token that write requests must present; empty disables writes over HTTP."),
     Setting("languages", str, "vi en", "Languages of the interface, preferred first."),
+    Setting("validator", str, "auto",
+            "How changed sources are checked against the shapes: shacl (pySHACL, the "
+            "reference), sparql (the shapes compiled to SPARQL, for large sources) or auto "
+            "(pySHACL up to 1,000 changed triples, SPARQL above)."),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
@@ -87,6 +91,7 @@ class Settings:
     service_allow: str
     write_token: str
     languages: str
+    validator: str
 
     @classmethod
     def load(cls, overrides: Mapping[str, Any] | None = None,

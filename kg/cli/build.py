@@ -11,8 +11,10 @@ from kg.cli.output import BuildProgress, print_problems, print_summary, stdout
 from kg.errors import ValidationFailed
 from kg.sources import discover
 from kg.store.releases import ReleaseStore
+from kg.validate import VALIDATORS
 
 SOURCE = click.argument("sources", nargs=-1, type=click.Path(path_type=str))
+VALIDATOR = setting_option("validator", type=click.Choice(VALIDATORS))
 ON_ERROR = click.option(
     "--on-error", type=click.Choice(["fail", "skip"]), default="fail", show_default=True,
     help="What to do with a record that cannot be read (a broken MARC record, a row with "
@@ -24,9 +26,10 @@ ON_ERROR = click.option(
 @setting_option("store")
 @setting_option("base_iri")
 @setting_option("keep_releases", type=int)
+@VALIDATOR
 @ON_ERROR
 def build_command(sources: tuple[str, ...], store: str | None, base_iri: str | None,
-                  keep_releases: int | None, on_error: str) -> None:
+                  keep_releases: int | None, validator: str | None, on_error: str) -> None:
     """Convert, validate and publish SOURCES as a new release.
 
     SOURCES are files or folders (CSV, YAML, JSON, Turtle, N-Triples, JSON-LD,
@@ -34,12 +37,13 @@ def build_command(sources: tuple[str, ...], store: str | None, base_iri: str | N
     exactly these sources: one left out is dropped. Exit 0 published, 1 invalid
     data (nothing published), 2 usage or I/O error.
     """
-    settings = settings_from(store=store, base_iri=base_iri, keep_releases=keep_releases)
+    settings = settings_from(store=store, base_iri=base_iri, keep_releases=keep_releases,
+                             validator=validator)
     found = discover(sources or [bundled_path("demo")])
     with BuildProgress() as progress:
         try:
             outcome = build(found, settings.store, settings.base_iri, settings.keep_releases,
-                            progress, on_error)
+                            progress, settings.validator, on_error)
         except ValidationFailed as failure:
             _report_failure(failure, settings.store)
             raise
@@ -59,16 +63,19 @@ def _report_failure(failure: ValidationFailed, store: str) -> None:
 @click.command("validate")
 @click.argument("sources", nargs=-1, required=True, type=click.Path(path_type=str))
 @setting_option("base_iri")
+@VALIDATOR
 @ON_ERROR
-def validate_command(sources: tuple[str, ...], base_iri: str | None, on_error: str) -> None:
+def validate_command(sources: tuple[str, ...], base_iri: str | None,
+                     validator: str | None, on_error: str) -> None:
     """Check SOURCES against the shapes without publishing anything.
 
     References must resolve among the given sources. Exit 0 conforms, 1 does
     not, 2 error.
     """
-    settings = settings_from(base_iri=base_iri)
+    settings = settings_from(base_iri=base_iri, validator=validator)
     with BuildProgress() as progress:
-        outcome = check(discover(sources), settings.base_iri, progress, on_error)
+        outcome = check(discover(sources), settings.base_iri, progress, settings.validator,
+                        on_error)
     print_problems(outcome)
     print_summary(outcome, "to check")
     if not outcome.report.conforms:

@@ -7,30 +7,50 @@ are bound through ``substitutions`` and never formatted into the query text.
 from __future__ import annotations
 
 import errno
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import IO
 
-from pyoxigraph import NamedNode, Quad, RdfFormat, Store, Triple, Variable
+from pyoxigraph import NamedNode, Quad, QuerySolutions, RdfFormat, Store, Triple, Variable
 
 from kg.errors import SourceSyntaxError, StoreError
 from kg.kinds import KINDS
-from kg.namespaces import PREFIXES, RDF
+from kg.namespaces import PREFIXES, RDF, RDFS
 
+# References of one predicate in one graph to IRIs with none of some classes,
+# from subjects of the target class; {graph}, {predicate} and {targets} are
+# terms written by pyoxigraph, {minus} one MINUS { ?o a <class> } per class.
 UNRESOLVED = """
-SELECT DISTINCT ?s ?o ?g ?p ?target ?class WHERE {
-  GRAPH ?g { ?s ?p ?o }
-  FILTER(isIRI(?o))
-  ?s a ?target .
-  FILTER NOT EXISTS { ?o a ?class }
-}"""
+SELECT DISTINCT ?s ?o WHERE {{
+  {{ SELECT ?s ?o WHERE {{ GRAPH {graph} {{ ?s {predicate} ?o }} FILTER(isIRI(?o)) {minus} }} }}
+  ?s a ?target . FILTER(?target IN ({targets}))
+}}"""
 
-DEFINED_ELSEWHERE = """
-SELECT DISTINCT ?s ?other ?g ?class WHERE {
-  GRAPH ?g { ?s a ?class }
-  GRAPH ?other { ?s a ?class }
-  FILTER(?other != ?g)
-}"""
+# Entities typed with one class in two graphs: a scan of that class's type
+# triples, grouped (no look-up per entity, so it stays fast at millions).
+# {cls} is a class IRI written by pyoxigraph.
+DEFINED_TWICE = """
+SELECT ?s ?g WHERE {{
+  {{ SELECT ?s WHERE {{ GRAPH ?g {{ ?s a {cls} }} }} GROUP BY ?s HAVING (COUNT(?g) > 1) }}
+  GRAPH ?g {{ ?s a {cls} }}
+}}"""
+
+# Typed entities of one graph ({graph}, {classes}: terms written by pyoxigraph).
+ENTITIES = """
+SELECT DISTINCT ?s WHERE {{ GRAPH {graph} {{ ?s a ?class }} FILTER(?class IN ({classes})) }}"""
+
+TYPED = "SELECT DISTINCT ?s WHERE {{ GRAPH {graph} {{ ?s a ?class }} }}"
+
+COUNT_GRAPH = "SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {graph} {{ ?s ?p ?o }} }}"
+COUNT_GRAPH_UP_TO = ("SELECT (COUNT(*) AS ?n) WHERE {{ SELECT * WHERE {{ GRAPH {graph} "
+                     "{{ ?s ?p ?o }} }} LIMIT {limit} }}")
+COUNT_INSTANCES = "SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s a {cls} }}"
+
+SUBCLASSES = """
+SELECT DISTINCT ?sub ?class WHERE { ?sub rdfs:subClassOf+ ?class FILTER(isIRI(?sub)) }"""
+
+SUBCLASS_TRIPLES = """
+SELECT DISTINCT ?sub ?class WHERE { ?sub rdfs:subClassOf ?class }"""
 
 RDF_FORMATS = {"turtle": RdfFormat.TURTLE, "ntriples": RdfFormat.N_TRIPLES,
                "jsonld": RdfFormat.JSON_LD, "rdfxml": RdfFormat.RDF_XML}
@@ -65,7 +85,7 @@ class StagingView:
             raise SourceSyntaxError(str(error.msg), label, location) from error
         except OSError as error:
             raise _write_error(f"loading {label}", error) from error
-        return sum(1 for _ in self.store.quads_for_pattern(None, None, None, graph))
+        return self.count(graph)
 
     def load_nquads(self, data: bytes | IO[bytes]) -> None:
         """Add N-Quads made by our own converters (bytes, or a stream of them)."""
@@ -95,46 +115,96 @@ class StagingView:
         return {q.object for q in self.store.quads_for_pattern(iri, RDF.type, None, None)
                 if isinstance(q.object, NamedNode)}
 
+    def subclasses(self) -> dict[str, tuple[str, ...]]:
+        """Each class with subclasses (rdfs:subClassOf in any graph): itself, then them."""
+        found: dict[str, set[str]] = {}
+        for row in self.store.query(SUBCLASSES, prefixes=PREFIXES,
+                                    use_default_graph_as_union=True):
+            found.setdefault(row["class"].value, set()).add(row["sub"].value)
+        return {cls: (cls, *sorted(subs - {cls})) for cls, subs in found.items()}
+
+    def has_instances(self, graph: NamedNode, classes: tuple[str, ...]) -> bool:
+        """True if the graph types something with one of the classes."""
+        return any(next(self.store.quads_for_pattern(None, RDF.type, NamedNode(c), graph), None)
+                   for c in classes)
+
+    def subclass_triples(self) -> list[tuple]:
+        """Every rdfs:subClassOf statement in any graph, as (subclass, predicate, class)."""
+        return [(row["sub"], RDFS.subClassOf, row["class"]) for row in self.store.query(
+            SUBCLASS_TRIPLES, prefixes=PREFIXES, use_default_graph_as_union=True)]
+
+    def validation_rows(self, query: str, functions: dict[NamedNode, Callable]) -> QuerySolutions:
+        """Solutions of a validation query, whose default graph is the union of all graphs.
+
+        The query names the graphs it validates in its ``GRAPH`` patterns and
+        looks ``rdf:type`` up in the default graph.
+        """
+        try:
+            return self.store.query(query, use_default_graph_as_union=True,
+                                    custom_functions=functions)
+        except SyntaxError as error:
+            raise StoreError(f"a validation query is not valid SPARQL: {error}") from error
+        except OSError as error:
+            raise StoreError(f"reading the staging store failed: {error}") from error
+
     def unresolved_references(self, target_class: str, predicate: str,
                               classes: tuple[str, ...], graphs: list[NamedNode],
                               ) -> Iterator[tuple[str, str]]:
-        """(subject, object) pairs in the graphs whose object has none of the classes."""
-        wanted = {NamedNode(c) for c in classes}
+        """(subject, object) pairs in the graphs whose object has none of the classes.
+
+        Subclasses (rdfs:subClassOf in any graph) count as their classes. One
+        scan of the predicate's triples per graph and anti-joins with the
+        instances of the classes, so the cost stays a scan at millions.
+        """
+        subclasses = self.subclasses()
+        wanted = [c for cls in classes for c in subclasses.get(cls, (cls,))]
+        targets = subclasses.get(target_class, (target_class,))
+        minus = " ".join(f"MINUS {{ ?o a {NamedNode(c)} }}" for c in wanted)
         for graph in graphs:
-            bindings = {Variable("g"): graph, Variable("p"): NamedNode(predicate),
-                        Variable("target"): NamedNode(target_class),
-                        Variable("class"): NamedNode(classes[0])}
-            for row in self.store.query(UNRESOLVED, substitutions=bindings,
-                                        use_default_graph_as_union=True):
-                obj = row["o"]
-                if len(wanted) == 1 or not (self.types_of(obj) & wanted):
-                    yield row["s"].value, obj.value
+            query = UNRESOLVED.format(graph=graph, predicate=NamedNode(predicate), minus=minus,
+                                      targets=", ".join(str(NamedNode(t)) for t in targets))
+            for row in self.store.query(query, use_default_graph_as_union=True):
+                yield row["s"].value, row["o"].value
+
+    def typed_subjects(self, graphs: list[NamedNode]) -> set[str]:
+        """IRIs that the graphs give an rdf:type (any class)."""
+        return {row["s"].value for graph in graphs
+                for row in self.store.query(TYPED.format(graph=graph))
+                if isinstance(row["s"], NamedNode)}
+
+    def references_to_or_from(self, iris: Iterable[str], graphs: list[NamedNode],
+                              predicates: set[str]) -> Iterator[tuple[str, str, str]]:
+        """(subject, predicate, object) in the graphs with one of the predicates, where
+        the subject or the object is one of the IRIs (a look-up per IRI)."""
+        wanted = set(graphs)
+        for iri in iris:
+            node = NamedNode(iri)
+            for quad in [*self.store.quads_for_pattern(None, None, node, None),
+                         *self.store.quads_for_pattern(node, None, None, None)]:
+                if quad.graph_name in wanted and quad.predicate.value in predicates \
+                        and isinstance(quad.object, NamedNode):
+                    yield quad.subject.value, quad.predicate.value, quad.object.value
 
     def defined_in_several_graphs(self, graphs: list[NamedNode],
                                   ) -> Iterator[tuple[str, set[str]]]:
         """Entities that a graph and another graph both declare with their kind's class."""
-        found: dict[str, set[str]] = {}
-        for graph in graphs:
-            for kind in KINDS.values():
-                bindings = {Variable("g"): graph, Variable("class"): kind.rdf_type}
-                for row in self.store.query(DEFINED_ELSEWHERE, substitutions=bindings):
-                    found.setdefault(row["s"].value, {graph.value}).add(row["other"].value)
-        yield from found.items()
+        wanted = {g.value for g in graphs}
+        for kind in KINDS.values():
+            found: dict[str, set[str]] = {}
+            for row in self.store.query(DEFINED_TWICE.format(cls=kind.rdf_type)):
+                found.setdefault(row["s"].value, set()).add(row["g"].value)
+            yield from ((iri, names) for iri, names in found.items() if names & wanted)
 
     def entities(self, graphs: Iterable[NamedNode]) -> set[str]:
         """IRIs that the graphs declare with a kind's class (the entities they define)."""
-        found: set[str] = set()
-        for graph in graphs:
-            for kind in KINDS.values():
-                for quad in self.store.quads_for_pattern(None, RDF.type, kind.rdf_type, graph):
-                    if isinstance(quad.subject, NamedNode):
-                        found.add(quad.subject.value)
-        return found
+        classes = ", ".join(str(kind.rdf_type) for kind in KINDS.values())
+        return {row["s"].value for graph in graphs
+                for row in self.store.query(ENTITIES.format(graph=graph, classes=classes))
+                if isinstance(row["s"], NamedNode)}
 
     def count_by_kind(self) -> dict[str, int]:
         """How many entities of each kind the store holds (in any graph)."""
-        return {kind.name: len({q.subject for q in self.store.quads_for_pattern(
-                    None, RDF.type, kind.rdf_type, None)})
+        return {kind.name: self._number(COUNT_INSTANCES.format(cls=kind.rdf_type))
                 for kind in KINDS.values()}
 
     def graphs_of(self, subject: NamedNode) -> set[str]:
@@ -142,11 +212,26 @@ class StagingView:
         return {q.graph_name.value for q in self.store.quads_for_pattern(subject, None, None, None)
                 if isinstance(q.graph_name, NamedNode)}
 
+    def count_at_least(self, graphs: list[NamedNode], limit: int) -> bool:
+        """True if the graphs hold at least ``limit`` triples (stops counting there)."""
+        seen = 0
+        for graph in graphs:
+            seen += self._number(COUNT_GRAPH_UP_TO.format(graph=graph, limit=int(limit)))
+            if seen >= limit:
+                return True
+        return False
+
     def count(self, graph: NamedNode | None = None) -> int:
-        """Quads in one graph, or in the whole store."""
+        """Quads in one graph, or in the whole store (counted inside Oxigraph)."""
         if graph is None:
             return len(self.store)
-        return sum(1 for _ in self.store.quads_for_pattern(None, None, None, graph))
+        return self._number(COUNT_GRAPH.format(graph=graph))
+
+    def _number(self, query: str) -> int:
+        """The one number a counting query answers."""
+        for row in self.store.query(query, use_default_graph_as_union=True):
+            return int(row["n"].value)
+        return 0
 
     def add(self, triples: Iterable[Triple], graph: NamedNode) -> None:
         """Add a few triples to a graph (the metadata graph)."""

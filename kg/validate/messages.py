@@ -110,7 +110,8 @@ def message_for(violation: Violation, minter: Minter) -> tuple[str | None, str]:
         return field, f"{name} does not have the expected form ({info.pattern}){got}"
     if component == "NodeConstraintComponent":
         return field, f"{name} has an entry whose agent or role is not defined{got}"
-    return field, f"{name}: {violation.engine_message or component}{got}"
+    # Not the validator's own wording, so that both validators give the same line.
+    return field, f"{name} is not valid ({component.removesuffix('ConstraintComponent')}){got}"
 
 
 def _reference_message(name: str, violation: Violation, info: ShapeFacts,

@@ -27,7 +27,9 @@ def to_rdflib(term: NamedNode | BlankNode | Literal) -> Node:
         return BNode(term.value)
     if term.language:
         return RdfLiteral(term.value, lang=term.language)
-    return RdfLiteral(term.value, datatype=URIRef(term.datatype.value))
+    # Not normalized: reports then quote the value as the source wrote it
+    # ('2024-05-31' in a date-and-time field, not '2024-05-31T00:00:00').
+    return RdfLiteral(term.value, datatype=URIRef(term.datatype.value), normalize=False)
 
 
 def rdflib_graph(triples: Iterable[tuple]) -> Graph:
@@ -40,7 +42,7 @@ def rdflib_graph(triples: Iterable[tuple]) -> Graph:
 
 
 def shacl_violations(data: Graph, focus: set[str] | None = None) -> list[Violation]:
-    """Run pySHACL on a data graph; keep results about the focus entities (IRIs)."""
+    """Run pySHACL on a data graph; keep results about the given focus nodes."""
     conforms, report, _ = pyshacl.validate(
         data, shacl_graph=shapes_graph(), inference="none", allow_warnings=True,
         advanced=True)
@@ -49,7 +51,7 @@ def shacl_violations(data: Graph, focus: set[str] | None = None) -> list[Violati
     violations = []
     for result in report.subjects(predicate=SH.focusNode):
         focus_node = report.value(result, SH.focusNode)
-        if focus is not None and str(focus_node).partition("#")[0] not in focus:
+        if focus is not None and str(focus_node) not in focus:
             continue
         violations.append(_violation(report, result))
     return violations
