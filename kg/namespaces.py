@@ -22,10 +22,6 @@ class Namespace:
         term = self._terms.get(local)
         if term is None:
             term = self._terms[local] = NamedNode(self.iri + local)
-            if local.isidentifier() and not local.startswith("_") and local != "iri":
-                # Later ``NS.local`` finds it without calling __getattr__ (converters'
-                # inner loops use these millions of times).
-                self.__dict__[local] = term
         return term
 
     def __getattr__(self, local: str) -> NamedNode:
