@@ -303,3 +303,17 @@ def test_yaml_contributor_named_inline_is_declared_once(tmp_path: Path, store_di
     assert values(snapshot, "SELECT ?r ?v WHERE { ?r bf:note/bf:noteType ?v }", r=r) == ["contents"]
     edition = "SELECT ?r ?v WHERE { ?r bf:instanceOf/bf:classification/bf:edition ?v }"
     assert values(snapshot, edition, r=r) == ["23"]
+
+
+def test_agents_declared_alike_one_by_one_and_in_bulk(tmp_path: Path, monkeypatch) -> None:
+    from kg.convert import agents
+
+    folder = _copy(tmp_path, ISO2709, MARCXML)
+    (folder / "authors-people.csv").write_text(
+        "key,name\nnguyen-khac-mai,Nguyễn Khắc Mai\n", encoding="utf-8")
+    one_by_one = _graph_and_report(tmp_path, "one", folder)
+    monkeypatch.setattr(agents, "_BULK", 0)
+    assert _graph_and_report(tmp_path, "bulk", folder) == one_by_one
+    declared = {q.subject.value for q in one_by_one[0] if q.graph_name.value.endswith("/agents")}
+    assert BASE + "id/person/nguyen-khac-mai" not in declared
+    assert BASE + "id/person/mitchell-s-weir-silas-weir-1829-1914" in declared

@@ -60,22 +60,24 @@ def refresh_agents(view: StagingView, minter: Minter, candidates: set[str]) -> s
     access = ViewQueries(view)
     graph = agents_graph(minter)
     candidates = {iri for iri in candidates if _may_be_agent(minter, iri)}
+    current: dict[str, set[Quad]] = {}
     if len(candidates) > _BULK:
+        # One query and one scan of the graph, instead of look-ups per agent.
         wanted = _declarations(access, graph, minter, None)
-        declared = access.quads(None, RDF.type, None, graph)
-        candidates = candidates | {q.subject.value for q in declared}
+        for quad in access.quads(None, None, None, graph):
+            current.setdefault(quad.subject.value, set()).add(quad)
+        candidates |= set(current)
     else:
         wanted = {}
         for iri in candidates:
             wanted |= _declarations(access, graph, minter, NamedNode(iri))
+            current[iri] = set(access.quads(NamedNode(iri), None, None, graph))
     changed = set()
     for iri in candidates:
-        subject = NamedNode(iri)
-        current = set(access.quads(subject, None, None, graph))
-        desired = set(wanted.get(iri, []))
-        if current != desired:
-            access.remove(current - desired)
-            access.add(desired - current)
+        now, desired = current.get(iri, set()), set(wanted.get(iri, []))
+        if now != desired:
+            access.remove(now - desired)
+            access.add(desired - now)
             changed.add(iri)
     return changed
 
