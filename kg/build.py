@@ -138,6 +138,7 @@ class _Run:
         self.view = view
         self.validator = checked_validator(validator)
         self.skip = on_error == "skip"
+        self.derived: list[NamedNode] = []  # graphs derived from the sources that changed
         self.minter = minter
         self.progress = progress
         self.release_id = release_id
@@ -181,6 +182,7 @@ class _Run:
         redeclared = refresh_agents(self.view, self.minter, named_before | self.before | named)
         if redeclared:
             self.before |= redeclared
+            self.derived.append(agents_graph(self.minter))
             changed_graphs.append(agents_graph(self.minter))
             if typed_before is not None:  # references to agents it dropped are checked again
                 typed_before |= redeclared
@@ -240,7 +242,7 @@ class _Run:
         self.view.add(release_metadata(self.minter, self.release_id, self.now, outcome.sources),
                       meta)
         touched = [self.minter.graph(s.name) for s in outcome.sources
-                   if s.status in ("new", "changed")] + [agents_graph(self.minter)]
+                   if s.status in ("new", "changed")] + self.derived
         after = self.view.entities(touched)
         still_defined = {iri for iri in self.before - after
                          if self.view.types_of(NamedNode(iri)) & _KIND_CLASSES}
