@@ -73,6 +73,7 @@ def child_build(store: str, folder: str, validation: str) -> dict:
     """One build in this process, with the build's progress bar; figures as a dict."""
     import kg.build
     from kg.cli.output import BuildProgress
+    from kg.errors import ValidationFailed
     from kg.sources import discover
 
     timing = {"validation_s": 0.0}
@@ -86,14 +87,23 @@ def child_build(store: str, folder: str, validation: str) -> dict:
 
     kg.build.validate_graphs = timed
     started = time.monotonic()
-    with BuildProgress() as progress:
-        outcome = kg.build.build(discover([folder]), store, BASE, progress=progress,
-                                 validator="auto" if validation == "none" else validation)
+    try:
+        with BuildProgress() as progress:
+            # Real catalogues hold a few records that cannot be read: skip and count them.
+            outcome = kg.build.build(discover([folder]), store, BASE, progress=progress,
+                                     validator="auto" if validation == "none" else validation,
+                                     on_error="skip")
+    except ValidationFailed as failure:
+        (WORK / "problems.txt").write_text("\n".join(failure.report.report.lines()),
+                                           encoding="utf-8")
+        raise
     seconds = time.monotonic() - started
+    (WORK / "problems.txt").write_text("\n".join(outcome.report.lines()), encoding="utf-8")
     status = {s.file: s.status for s in outcome.sources}
     return {"seconds": seconds, "records": outcome.records, "triples": outcome.triples,
             "store_triples": outcome.release.manifest()["triples"], "status": status,
-            "errors": len(outcome.report.errors), **timing, "peak_rss_mib": _peak_mib()}
+            "errors": len(outcome.report.errors), "skipped": outcome.report.skipped, **timing,
+            "peak_rss_mib": _peak_mib()}
 
 
 def child_bulk_load(path: str, store: str) -> dict:
@@ -157,6 +167,7 @@ def summary(runs: list[dict], validation: str) -> dict:
     build = [r["build"] for r in runs]
     return {
         "validation": validation, "records": build[0]["records"],
+        "skipped": build[0]["skipped"],
         "triples": build[0]["triples"], "runs": len(runs),
         "build_s": stats([b["seconds"] for b in build]),
         "records_per_s": stats([b["records"] / b["seconds"] for b in build]),

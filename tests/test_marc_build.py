@@ -6,6 +6,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import pymarc
 import pytest
 from pyoxigraph import Literal, NamedNode
 
@@ -317,3 +318,28 @@ def test_agents_declared_alike_one_by_one_and_in_bulk(tmp_path: Path, monkeypatc
     declared = {q.subject.value for q in one_by_one[0] if q.graph_name.value.endswith("/agents")}
     assert BASE + "id/person/nguyen-khac-mai" not in declared
     assert BASE + "id/person/mitchell-s-weir-silas-weir-1829-1914" in declared
+
+
+def test_values_that_cannot_be_mapped_are_left_out_with_a_warning(tmp_path: Path,
+                                                                  store_dir: Path) -> None:
+    record = one_record(ISO2709, 1)
+    for url in ("www.nap.edu", "http://www.access.gpo.gov/su docs/aces/aces160.shtml"):
+        record.add_field(pymarc.Field(tag="856", indicators=pymarc.Indicators("4", "0"),
+                                      subfields=[pymarc.Subfield("u", url)]))
+    record.add_field(pymarc.Field(tag="041", indicators=pymarc.Indicators("0", " "),
+                                  subfields=[pymarc.Subfield("a", "engfre"),
+                                             pymarc.Subfield("a", "g")]))
+    path = tmp_path / "links.mrc"
+    path.write_bytes(record.as_marc21())
+    outcome = build(discover([path]), str(store_dir), BASE)
+    assert outcome.published
+    assert outcome.report.lines() == [
+        "warning: links.mrc record 1 (001 00000002) (dlc-00000002): 041 $a 'g' is not a language "
+        "code; left out",
+        "warning: links.mrc record 1 (001 00000002) (dlc-00000002): 856 $u 'www.nap.edu' is not a "
+        "web address; left out"]
+    snapshot = EmbeddedSnapshot(outcome.release)
+    r = RESOURCE + "dlc-00000002"
+    assert values(snapshot, LINKS, r=r) == [
+        "http://www.access.gpo.gov/su%20docs/aces/aces160.shtml"]
+    assert [v.rpartition("/")[2] for v in values(snapshot, LANGUAGE, r=r)] == ["eng", "fre"]

@@ -8,10 +8,13 @@ or raises :class:`BadRecord` for a record that cannot become a resource.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from pymarc import Field, Record
+from pyoxigraph import NamedNode
 
+from kg.convert.values import as_iri
 from kg.iris import slugify
 from kg.marc.codes import (
     CONVENTIONS,
@@ -43,8 +46,12 @@ def record_key(record: Record) -> str:
     return slugify(f"{prefix} {number}") if number else ""
 
 
-def record_fields(record: Record) -> dict[str, Any]:
-    """The resource fields of a MARC record (see docs/marc.md)."""
+def record_fields(record: Record, warnings: list[str] | None = None) -> dict[str, Any]:
+    """The resource fields of a MARC record (see docs/marc.md).
+
+    Values that cannot be mapped are left out and said in ``warnings``.
+    """
+    warnings = [] if warnings is None else warnings
     key = record_key(record)
     if not key:
         raise BadRecord("has no control number (001)")
@@ -56,7 +63,7 @@ def record_fields(record: Record) -> dict[str, Any]:
     if source is not None and source.data and source.data.strip():
         fields["control_number_source"] = source.data.strip()
     _leader(record, fields)
-    _fixed(record, fields)
+    _fixed(record, fields, warnings)
     _title(title, fields)
     primary, added = contributions(record)
     if primary:
@@ -64,7 +71,7 @@ def record_fields(record: Record) -> dict[str, Any]:
     if added:
         fields["contributors"] = added
     _publication(record, fields)
-    _description(record, fields)
+    _description(record, fields, warnings)
     _identifiers(record, fields)
     _subjects(record, fields)
     _notes(record, fields)
@@ -89,7 +96,7 @@ def _fixed_char(record: Record, position: int) -> str:
     return data[position] if len(data) > position else ""
 
 
-def _fixed(record: Record, fields: dict[str, Any]) -> None:
+def _fixed(record: Record, fields: dict[str, Any], warnings: list[str]) -> None:
     """Dates, place and language from 008; more languages from 041."""
     field = record.get("008")
     data = (field.data if field is not None and field.data else "").ljust(40)
@@ -98,11 +105,16 @@ def _fixed(record: Record, fields: dict[str, Any]) -> None:
     country = data[15:18].strip(" |\\")
     if country.isalpha():
         fields["country"] = country.lower()
-    languages = [data[35:38]] if data[35:38].isalpha() else []
-    for lang in record.get_fields("041"):
-        languages += [v.strip()[i:i + 3] for v in lang.get_subfields("a")
-                      for i in range(0, len(v.strip()), 3)]
-    fields["language"] = [c.lower() for c in dict.fromkeys(languages) if c.isalpha()]
+    languages = [data[35:38].lower()] if data[35:38].isalpha() else []
+    for value in (v.lower() for f in record.get_fields("041") for v in f.get_subfields("a")):
+        letters = re.sub(r"[^a-z]", "", value)
+        # Older records run codes together in one $a ('engfre').
+        codes = ([letters[i:i + 3] for i in range(0, len(letters), 3)] if len(letters) % 3 == 0
+                 else re.findall(r"\b[a-z]{3}\b", value))
+        if not codes:
+            warnings.append(f"041 $a {value!r} is not a language code; left out")
+        languages += codes
+    fields["language"] = list(dict.fromkeys(languages))
 
 
 def _title(field: Field, fields: dict[str, Any]) -> None:
@@ -130,7 +142,7 @@ def _publication(record: Record, fields: dict[str, Any]) -> None:
             fields["date"] = digits
 
 
-def _description(record: Record, fields: dict[str, Any]) -> None:
+def _description(record: Record, fields: dict[str, Any], warnings: list[str]) -> None:
     edition = record.get("250")
     if edition is not None:
         fields["edition"] = clean(" ".join(edition.get_subfields("a", "b")))
@@ -146,8 +158,13 @@ def _description(record: Record, fields: dict[str, Any]) -> None:
                                 for f in record.get_fields("830", "440")]
     fields["access"] = [clean(f.format_field()) for f in record.get_fields("506")]
     fields["terms_of_use"] = [clean(f.format_field()) for f in record.get_fields("540")]
-    fields["url"] = [u.strip() for f in record.get_fields("856") for u in f.get_subfields("u")
-                     if u.strip()]
+    fields["url"] = []
+    for url in (u.strip() for f in record.get_fields("856") for u in f.get_subfields("u")):
+        url = url.replace(" ", "%20")  # a space typed in a link, as browsers read it
+        if isinstance(as_iri(url), NamedNode):
+            fields["url"].append(url)
+        elif url:
+            warnings.append(f"856 $u {url!r} is not a web address; left out")
 
 
 def _identifiers(record: Record, fields: dict[str, Any]) -> None:

@@ -45,6 +45,9 @@ class Record:
     # Set when the record could not be read as a record at all; it is then
     # reported and skipped instead of converted.
     problem: str | None = None
+    # Values the reader had to leave out (a MARC link that is no web address):
+    # reported as warnings, the rest of the record is converted.
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def key(self) -> str:

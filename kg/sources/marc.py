@@ -71,8 +71,10 @@ def _resource(source: Source, number: int, record: Record | None,
         problem, number_text = trouble
         return SourceRecord("resource", {}, _origin(source, number, number_text), problem)
     origin = _origin(source, number, control_number(record))
+    warnings: list[str] = []
     try:
-        return SourceRecord("resource", record_fields(record), origin)
+        return SourceRecord("resource", record_fields(record, warnings), origin,
+                            warnings=warnings)
     except BadRecord as error:
         return SourceRecord("resource", {}, origin, problem=str(error))
 
