@@ -45,7 +45,9 @@ def marc_record(snapshot: Snapshot, iri: str) -> Record:
     return record
 
 
-def _words(doc: Description, predicate, subject=None) -> list[str]:
+def _words(doc: Description, predicate: NamedNode,
+           subject: NamedNode | None = None) -> list[str]:
+    """The last segment of each IRI value (``.../relators/aut`` -> ``aut``)."""
     return [v.value.rpartition("/")[2] for v in doc.values(predicate, subject)]
 
 
