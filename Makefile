@@ -27,3 +27,8 @@ lint: $(STAMP)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache
+
+translations: $(STAMP)  ## extract interface strings, update the vi and en catalogs, compile them (commit the .mo files)
+	$(BIN)/pybabel extract -F web/babel.cfg -k lazy_gettext --no-location --sort-output -o web/translations/messages.pot .
+	$(BIN)/pybabel update -i web/translations/messages.pot -d web/translations --no-fuzzy-matching
+	$(BIN)/pybabel compile -d web/translations --statistics

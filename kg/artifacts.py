@@ -12,7 +12,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from kg.export.dumps import write_dumps
+from kg.index.writer import write_entity_index
 from kg.iris import Minter
+from kg.oai.publish import write_oai_index
 from kg.store.staging import StagingView
 
 
@@ -37,3 +40,8 @@ def write_artifacts(context: ArtifactContext) -> None:
     """Run every registered writer."""
     for writer in WRITERS:
         writer(context)
+
+
+WRITERS.append(write_entity_index)  # index.sqlite: search, lists, timelines (kg/index)
+# Dumps, then the OAI-PMH index last: its datestamps are taken as late as possible.
+WRITERS += [write_dumps, write_oai_index]

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 
 from pyoxigraph import Literal, NamedNode, Triple
 
-from kg.namespaces import DCTERMS, FOAF, RDFS, SCHEMA, SKOS
+from kg.namespaces import DCTERMS, FOAF, ORG, RDFS, SCHEMA, SKOS
 from kg.store import Snapshot
 
 LABEL_PROPERTIES = (SKOS.prefLabel, FOAF.name, SCHEMA.name, DCTERMS.title, RDFS.label)
@@ -29,7 +29,7 @@ def describe(snapshot: Snapshot, iri: NamedNode) -> list[Triple]:
         for quad in snapshot.quads(subject, None, None, None):
             if quad.graph_name == meta:
                 continue
-            triples.setdefault(Triple(quad.subject, quad.predicate, quad.object))
+            triples.setdefault(quad.triple)
             obj = quad.object
             if isinstance(obj, NamedNode) and obj.value.startswith(prefix) \
                     and obj.value not in seen_nodes:
@@ -56,6 +56,18 @@ def pick_literal(values: Iterable[Literal], languages: list[str]) -> Literal | N
     return values[0] if values else None
 
 
+def position_label(person: str | None, role: str | None, unit: str | None) -> str:
+    """What a position without a title of its own is called: who, which post, where.
+
+    >>> position_label("Nguyen Thanh Trung", "Head of Department", "Archives and Library")
+    'Nguyen Thanh Trung – Head of Department, Archives and Library'
+    >>> position_label(None, None, "EBSCO")
+    'EBSCO'
+    """
+    post = ", ".join(part for part in (role, unit) if part)
+    return " – ".join(part for part in (person, post) if part)
+
+
 def label(snapshot: Snapshot, iri: NamedNode, languages: list[str]) -> str | None:
     """The entity's name in the preferred language (falling back to others)."""
     for predicate in LABEL_PROPERTIES:
@@ -64,6 +76,14 @@ def label(snapshot: Snapshot, iri: NamedNode, languages: list[str]) -> str | Non
         chosen = pick_literal(values, languages)
         if chosen is not None:
             return chosen.value
+    parts = {}
+    for predicate in (ORG.member, ORG.role, ORG.organization):
+        target = next(iter(snapshot.quads(iri, predicate, None, None)), None)
+        if target is not None and isinstance(target.object, NamedNode):
+            parts[predicate] = label(snapshot, target.object, languages)
+    if ORG.organization in parts:
+        return position_label(parts.get(ORG.member), parts.get(ORG.role),
+                              parts[ORG.organization])
     return None
 
 

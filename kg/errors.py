@@ -93,6 +93,18 @@ class QueryError(KgError):
     http_status = 400
 
 
+class ServiceNotAllowed(QueryError):
+    """A SPARQL query whose SERVICE calls an endpoint that is not allow-listed."""
+
+    http_status = 403
+
+
+class UnsupportedMediaType(KgError):
+    """A request body in a media type or charset the resource does not take."""
+
+    http_status = 415
+
+
 class QueryTimeout(KgError):
     """A SPARQL query ran past the configured time limit and was stopped."""
 
@@ -109,6 +121,19 @@ class Forbidden(KgError):
     """A write without the right token."""
 
     http_status = 403
+
+
+class OaiError(UsageError):
+    """An OAI-PMH request the protocol answers with one of its error codes.
+
+    The provider sends these inside an OAI-PMH response with HTTP 200, as the
+    protocol requires (section 3.6); only a stray one would become a 400.
+    """
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(f"{code}: {message}")
+        self.code = code
+        self.detail = message
 
 
 class UnsupportedShape(KgError):

@@ -55,6 +55,17 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("write_token", str, "",
             "Token that write requests must present; empty disables writes over HTTP."),
     Setting("languages", str, "vi en", "Languages of the interface, preferred first."),
+    Setting("dataset_title", str, "Library knowledge graph",
+            "Name of the dataset (VoID/DCAT description) and of the OAI-PMH repository."),
+    Setting("dataset_publisher", str, "TDTU INSPiRE Library",
+            "Publisher of the dataset, as named in its VoID/DCAT description."),
+    Setting("dataset_licence", str, "https://creativecommons.org/publicdomain/zero/1.0/",
+            "Licence of the data (a web address), stated in the dataset description."),
+    Setting("admin_email", str, "library@example.org",
+            "Contact address the OAI-PMH provider gives harvesters (Identify's adminEmail)."),
+    Setting("oai_page_size", int, 100,
+            "Records (or headers) in one OAI-PMH list response; the rest follow by "
+            "resumption token."),
     Setting("validator", str, "auto",
             "How changed sources are checked against the shapes: shacl (pySHACL, the "
             "reference), sparql (the shapes compiled to SPARQL, for large sources) or auto "
@@ -91,6 +102,11 @@ class Settings:
     service_allow: str
     write_token: str
     languages: str
+    dataset_title: str
+    dataset_publisher: str
+    dataset_licence: str
+    admin_email: str
+    oai_page_size: int
     validator: str
 
     @classmethod

@@ -7,6 +7,7 @@ missing=()
 need() { command -v "$1" >/dev/null 2>&1 || missing+=("$2"); }
 
 # (each feature that needs a system package adds a `need` line here)
+need chromium chromium  # entity pages in a real browser (tests/test_browser.py, via Playwright)
 
 if [ ${#missing[@]} -gt 0 ]; then
   sudo=""

@@ -8,6 +8,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -48,7 +49,8 @@ def wait_for_http(url: str, timeout: float = 30.0, process: subprocess.Popen | N
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process is not None and process.poll() is not None:
-            output = process.stdout.read() if process.stdout else ""
+            log = getattr(process, "log_path", None)
+            output = Path(log).read_text(encoding="utf-8", errors="replace") if log else ""
             raise RuntimeError(f"server exited with {process.returncode}: {output}")
         try:
             urllib.request.urlopen(url, timeout=2).close()
@@ -70,10 +72,21 @@ class Server:
         env = {**os.environ, "KG_STORE": str(store), "KG_PORT": str(self.port),
                "KG_HOST": "127.0.0.1", "KG_WORKERS": str(workers), **(extra_env or {})}
         env.pop("KG_BASE_IRI", None)
+        # The server's log goes to a file: a pipe nobody reads fills up and
+        # blocks gunicorn after a few hundred logged requests.
+        log = tempfile.NamedTemporaryFile(prefix="kg-serve-", suffix=".log", delete=False)
+        self.log_path = Path(log.name)
         self.process = subprocess.Popen(
-            kg_command("serve"), env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-            text=True, start_new_session=True)
+            kg_command("serve"), env=env, stdout=log, stderr=subprocess.STDOUT,
+            start_new_session=True)
+        log.close()
+        self.process.log_path = self.log_path  # type: ignore[attr-defined]
         wait_for_http(self.url + "/", process=self.process)
+
+    @property
+    def log(self) -> str:
+        """What the server has written so far."""
+        return self.log_path.read_text(encoding="utf-8", errors="replace")
 
     def stop(self, sig: int = signal.SIGTERM) -> None:
         """Stop the server and all its workers."""

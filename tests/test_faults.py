@@ -57,7 +57,8 @@ def test_full_disk_fails_cleanly_and_keeps_the_release(tmp_path: Path) -> None:
 
 
 def _release_served(server: Server) -> str:
-    with urllib.request.urlopen(server.url + "/") as response:
+    # In English: the home page speaks Vietnamese by default ("Phiên bản").
+    with urllib.request.urlopen(server.url + "/?lang=en") as response:
         html = response.read().decode("utf-8")
     return html.split("Release", 1)[1].split("<", 1)[0].strip()
 

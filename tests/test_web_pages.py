@@ -68,7 +68,7 @@ def test_page_shows_labels_not_iris(client) -> None:
     assert "Lieutenant Colonel" in html
     assert "Head of Department" in html
     assert "Archives and Library Department" in html
-    assert 'href="/page/person/nguyen-thanh-trung"' in html
+    assert 'href="/page/person/nguyen-thanh-trung?lang=en"' in html  # the language is kept
     vi = client.get("/page/position/nguyen-thanh-trung-ppu-head?lang=vi").get_data(as_text=True)
     assert "Trung tá" in vi and "Trưởng phòng" in vi
 

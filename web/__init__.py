@@ -24,12 +24,15 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config["JSON_AS_ASCII"] = False
     app.extensions["kg_store"] = open_live(settings.store, settings.keep_releases)
 
-    from web import errors, i18n, pages, sparql
+    from web import errors, exports, i18n, oai, pages, sparql, void
 
     i18n.init_app(app)
     errors.init_app(app)
     app.register_blueprint(pages.blueprint)
     app.register_blueprint(sparql.blueprint)
+    app.register_blueprint(oai.blueprint)
+    app.register_blueprint(exports.blueprint)
+    app.register_blueprint(void.blueprint)
     return app
 
 

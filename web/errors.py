@@ -37,7 +37,8 @@ def init_app(app: Flask) -> None:
         if status >= 500:
             current_app.logger.error("%s: %s", type(error).__name__, error.message)
         title = {400: "Bad Request", 404: "Not Found", 406: "Not Acceptable", 410: "Gone",
-                 413: "Payload Too Large", 403: "Forbidden", 503: "Service Unavailable"}.get(
+                 413: "Payload Too Large", 403: "Forbidden",
+                 415: "Unsupported Media Type", 503: "Service Unavailable"}.get(
                      status, "Error")
         return error_response(status, title, error.message)
 

@@ -1,67 +1,200 @@
-"""``/sparql``: the SPARQL 1.1 Protocol, read-only, over the union of all graphs."""
+"""``/sparql``: the SPARQL 1.1 Protocol, read-only, over the union of all graphs.
+
+A query is checked from its text first (updates and non-allow-listed
+``SERVICE`` refused, size limited), then evaluated in a query process of
+:mod:`kg.store.query_pool` that is killed at ``KG_QUERY_TIMEOUT``, with at
+most ``KG_MAX_ROWS`` rows. A repeated GET revalidates with ``ETag`` and
+``Last-Modified`` of the release. Without a query, ``/sparql`` is the query
+page for browsers and the service description for RDF clients.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, render_template, request
-from pyoxigraph import NamedNode
+import os
+from collections.abc import Iterator
 
-from kg.errors import QueryError, TooLarge
-from kg.formats import rdf_format, result_format
-from kg.query import run_query, write_answer
-from web.negotiation import RDF_REPRESENTATIONS, TURTLE, Representation, negotiate
+from flask import Blueprint, Flask, Response, current_app, request, url_for
+from pyoxigraph import serialize
+from werkzeug.http import http_date, is_resource_modified, quote_etag
+
+from kg.errors import KgError
+from kg.formats import rdf_format
+from kg.query import Answer, check_query, read_answer
+from kg.store import EmbeddedSnapshot, Snapshot
+from kg.store.freshness import served_since
+from kg.store.query_pool import Job, PendingAnswer, QueryPool
+from web.i18n import reader_language
+from web.negotiation import HTML, Representation
+from web.service_description import PREFIXES as SD_PREFIXES
+from web.service_description import describe_service
+from web.sparql_formats import DESCRIPTION, TURTLE, choose, formats_for
+from web.sparql_page import render_page
+from web.sparql_request import QueryRequest, read_query_request
 from web.state import settings, snapshot
 
 blueprint = Blueprint("sparql", __name__)
 
-SPARQL_JSON = Representation("json", "application/sparql-results+json",
-                             ("application/sparql-results+json", "application/json"))
-SPARQL_XML = Representation("xml", "application/sparql-results+xml",
-                            ("application/sparql-results+xml", "application/xml", "text/xml"))
-SPARQL_CSV = Representation("csv", "text/csv; charset=utf-8", ("text/csv",))
-SPARQL_TSV = Representation("tsv", "text/tab-separated-values; charset=utf-8",
-                            ("text/tab-separated-values",))
-RESULT_REPRESENTATIONS = (SPARQL_JSON, SPARQL_XML, SPARQL_CSV, SPARQL_TSV)
+CACHE_CONTROL = "public, max-age=300"  # a release never changes; a new one may come
+STREAM_AFTER = 1 << 20  # answers larger than this are streamed, not buffered
+# What the page asks the query process for, to read the answer back as terms.
+PAGE_FORMATS = {"select": ("tsv", "text/tab-separated-values"), "ask": ("json", "application/json"),
+                "graph": ("nt", "application/n-triples")}
+EXPOSED = "ETag, X-SPARQL-MaxRows, X-KG-Truncated"
 
 
-def _query_text() -> str | None:
-    """The query of a GET, a form POST or a direct POST (SPARQL 1.1 Protocol 2.1)."""
-    if request.method == "GET":
-        return request.args.get("query")
-    content_type = (request.mimetype or "").lower()
-    if content_type == "application/x-www-form-urlencoded":
-        return request.form.get("query")
-    if content_type == "application/sparql-query":
-        return request.get_data(as_text=True)
-    raise QueryError("POST a query as application/x-www-form-urlencoded (query=...) "
-                     "or as application/sparql-query")
+def query_pool(app: Flask) -> QueryPool:
+    """This web worker's pool of query processes (made on first use, after any fork)."""
+    pool = app.extensions.get("kg_query_pool")
+    if pool is None or pool[0] != os.getpid():
+        # Without allow-listed SERVICE endpoints, query processes need no network.
+        isolated = not settings().service_allow_list
+        pool = (os.getpid(), QueryPool(settings().threads, isolated))
+        app.extensions["kg_query_pool"] = pool
+    return pool[1]
 
 
-def _graphs(name: str) -> list[NamedNode] | None:
-    source = request.args if request.method == "GET" or request.mimetype != \
-        "application/x-www-form-urlencoded" else request.form
-    values = source.getlist(name) or request.args.getlist(name)
-    try:
-        return [NamedNode(v) for v in values] or None
-    except ValueError as error:
-        raise QueryError(f"{name} must be an IRI: {error}") from None
-
-
-@blueprint.route("/sparql", methods=["GET", "POST"])
+@blueprint.route("/sparql", methods=["GET", "POST", "OPTIONS"], provide_automatic_options=False)
 def endpoint() -> Response:
-    """Answer a query; without one, show the query page."""
-    text = _query_text()
-    if text is None:
-        return Response(render_template("sparql.html"), content_type="text/html; charset=utf-8")
-    if len(text.encode("utf-8")) > settings().max_query_bytes:
-        raise TooLarge(f"the query is larger than {settings().max_query_bytes} bytes")
-    answer = run_query(snapshot(), text, _graphs("default-graph-uri"), _graphs("named-graph-uri"))
-    if answer.form == "graph":
-        chosen = negotiate(RDF_REPRESENTATIONS, default=TURTLE)
-        body = write_answer(answer, rdf_format(chosen.name))
+    """Answer a query; without one, describe the service."""
+    if request.method == "OPTIONS":
+        return _preflight()
+    limits = settings()
+    wanted = read_query_request(limits.max_query_bytes)
+    if wanted.query is None:
+        return _description(wanted)
+    browser = formats_for("unknown")["select"] is HTML
+    try:
+        shape = check_query(wanted.query, limits.service_allow_list, limits.max_query_bytes)
+    except KgError as error:
+        if browser:
+            return render_page(wanted, error=error)
+        raise
+    chosen = formats_for(shape.form)
+    snap = snapshot()
+    fresh = _not_modified(snap, chosen.get(shape.form, chosen["select"]))
+    if fresh is not None:
+        return fresh
+    if chosen.get(shape.form, chosen["select"]) is HTML:
+        return _page(wanted, snap)
+    answer = _run(snap, wanted, {form: r.name for form, r in chosen.items()})
+    representation = chosen[answer.form]
+    response = Response(_body(answer.chunks()), content_type=representation.media_type)
+    _validators(response, snap, representation)
+    _mark_truncated(response, answer.truncated)
+    return response
+
+
+def _run(snap: Snapshot, wanted: QueryRequest, formats: dict[str, str]) -> PendingAnswer:
+    """Start the query in a query process; the answer's head (form, truncated) and bytes."""
+    if not isinstance(snap, EmbeddedSnapshot):
+        raise KgError("this store cannot run queries in query processes")
+    # The service's base IRI is the endpoint's own URL (SPARQL 1.1 Protocol 2.1.4).
+    job = Job(str(snap.release.db_path), wanted.query or "", wanted.default_graphs,
+              wanted.named_graphs, formats, settings().max_rows, request.base_url)
+    return query_pool(current_app).run(job, settings().query_timeout)
+
+
+def _body(chunks: Iterator[bytes]) -> bytes | Iterator[bytes]:
+    """Small answers whole (with a Content-Length); large ones streamed as they come."""
+    collected: list[bytes] = []
+    size = 0
+    for chunk in chunks:
+        collected.append(chunk)
+        size += len(chunk)
+        if size > STREAM_AFTER:
+            def rest() -> Iterator[bytes]:
+                yield from collected
+                yield from chunks
+            return rest()
+    return b"".join(collected)
+
+
+def _page(wanted: QueryRequest, snap: Snapshot) -> Response:
+    """The query page with the query's results as a table, or with its error."""
+    formats = {form: name for form, (name, _) in PAGE_FORMATS.items()}
+    try:
+        running = _run(snap, wanted, formats)
+        answer: Answer = read_answer(PAGE_FORMATS[running.form][1], running.read())
+    except KgError as error:
+        return render_page(wanted, error=error)
+    response = render_page(wanted, answer=answer, truncated=running.truncated,
+                           max_rows=settings().max_rows, base_iri=snap.base_iri)
+    _validators(response, snap, HTML)
+    _mark_truncated(response, running.truncated)
+    return response
+
+
+def _description(wanted: QueryRequest) -> Response:
+    """The service description for RDF clients, the query page for browsers."""
+    chosen = choose(DESCRIPTION, TURTLE, graph=True)
+    snap = snapshot()
+    fresh = _not_modified(snap, chosen)
+    if fresh is not None:
+        return fresh
+    if chosen is HTML:
+        response = render_page(None)
     else:
-        chosen = negotiate(RESULT_REPRESENTATIONS, default=SPARQL_JSON)
-        body = write_answer(answer, result_format(chosen.name))
-    response = Response(body, content_type=chosen.media_type)
-    response.headers["Vary"] = "Accept"
+        triples = describe_service(url_for("sparql.endpoint", _external=True),
+                                   request.url_root + "void", snap,
+                                   bool(settings().service_allow_list))
+        fmt = rdf_format(chosen.name)
+        body = serialize(triples, format=fmt, prefixes=SD_PREFIXES
+                         if chosen.name in ("ttl", "trig", "rdf") else None)
+        response = Response(body, content_type=chosen.media_type)
+    _validators(response, snap, chosen)
+    return response
+
+
+def _etag(snap: Snapshot, representation: Representation) -> str:
+    """Weak: the same query on the same release gives an equivalent answer."""
+    tag = f"{snap.release_id}-{representation.name}"
+    if representation is HTML:
+        tag += "-" + reader_language()
+    return quote_etag(tag, weak=True)
+
+
+def _not_modified(snap: Snapshot, representation: Representation) -> Response | None:
+    """A 304 when a GET's validators match the release being served."""
+    if request.method != "GET":
+        return None
+    etag = _etag(snap, representation)
+    if is_resource_modified(request.environ, etag=etag, last_modified=served_since(snap)):
+        return None
+    response = Response(status=304)
+    _validators(response, snap, representation)
+    return response
+
+
+def _validators(response: Response, snap: Snapshot, representation: Representation) -> None:
+    if request.method == "GET":
+        response.headers["ETag"] = _etag(snap, representation)
+        response.headers["Last-Modified"] = http_date(served_since(snap))
+        response.headers["Cache-Control"] = CACHE_CONTROL
+
+
+def _mark_truncated(response: Response, truncated: bool) -> None:
+    """Virtuoso's header for a capped answer, and an explicit one."""
+    if truncated:
+        response.headers["X-SPARQL-MaxRows"] = str(settings().max_rows)
+        response.headers["X-KG-Truncated"] = "true"
+
+
+def _preflight() -> Response:
+    """CORS preflight (and plain OPTIONS): what a cross-origin script may send."""
+    response = Response(status=204)
+    response.headers["Allow"] = "GET, POST, OPTIONS"
+    if request.headers.get("Access-Control-Request-Method"):
+        response.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
+        response.headers["Access-Control-Allow-Headers"] = request.headers.get(
+            "Access-Control-Request-Headers", "Accept, Content-Type")
+        response.headers["Access-Control-Max-Age"] = "86400"
+    return response
+
+
+@blueprint.after_request
+def cors(response: Response) -> Response:
+    """Any origin may read answers (and errors): the endpoint is public and read-only."""
     response.headers["Access-Control-Allow-Origin"] = "*"
+    response.headers["Access-Control-Expose-Headers"] = EXPOSED
+    response.vary.update(("Accept", "Accept-Language"))
     return response

@@ -1,4 +1,4 @@
-"""``kg query``: a SPARQL query against the current release."""
+"""``kg query``: a SPARQL query against the current release, or any SPARQL endpoint."""
 
 from __future__ import annotations
 
@@ -11,10 +11,11 @@ from kg.cli.options import setting_option, settings_from
 from kg.cli.output import stdout
 from kg.errors import UsageError
 from kg.formats import rdf_format, result_format
-from kg.query import rows, run_query, write_answer
+from kg.query import Answer, rows, run_query, write_answer
+from kg.query_remote import query_endpoint
 from kg.store import open_live
 
-FORMATS = ["table", "csv", "tsv", "json", "xml", "ttl", "nt", "jsonld", "rdf"]
+FORMATS = ["table", "csv", "tsv", "json", "xml", "ttl", "nt", "jsonld", "rdf", "trig", "nq"]
 
 
 def read_query_argument(query: str) -> str:
@@ -31,13 +32,21 @@ def read_query_argument(query: str) -> str:
 @click.command("query")
 @click.argument("query")
 @setting_option("store")
+@click.option("--endpoint", metavar="URL", default=None,
+              help="Send the query to this SPARQL endpoint instead of the local store.")
 @click.option("--format", "output_format", type=click.Choice(FORMATS), default=None,
               help="Output format; default: a table for SELECT, Turtle for CONSTRUCT.")
-def query_command(query: str, store: str | None, output_format: str | None) -> None:
-    """Run QUERY (SPARQL text, or @file.rq) against the current release."""
+def query_command(query: str, store: str | None, endpoint: str | None,
+                  output_format: str | None) -> None:
+    """Run QUERY (SPARQL text, or @file.rq) against the current release or an endpoint."""
     settings = settings_from(store=store)
-    snapshot = open_live(settings.store).snapshot()
-    answer = run_query(snapshot, read_query_argument(query))
+    text = read_query_argument(query)
+    answer: Answer
+    if endpoint:
+        answer = query_endpoint(endpoint, text, settings.query_timeout * 3)
+    else:
+        snapshot = open_live(settings.store).snapshot()
+        answer = run_query(snapshot, text, allowed_services=settings.service_allow_list)
     if answer.form == "ask" and output_format in (None, "table"):
         click.echo("true" if bool(answer.result) else "false")
         return

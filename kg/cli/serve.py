@@ -55,6 +55,8 @@ class _Gunicorn:
             # Queries are stopped at query_timeout; a worker silent for much
             # longer than that is stuck and gunicorn replaces it.
             "timeout": max(30, int(settings.query_timeout * 3)),
+            # GET /sparql?query=... carries the query in the request line.
+            "limit_request_line": 8190,
             "accesslog": "-",
             "errorlog": "-",
             "loglevel": "info",

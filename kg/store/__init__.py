@@ -55,10 +55,12 @@ class Snapshot(Protocol):
 class EmbeddedSnapshot:
     """A release of the embedded Oxigraph store, opened read-only."""
 
-    def __init__(self, release: Release, store: Store | None = None) -> None:
+    def __init__(self, release: Release, store: Store | None = None,
+                 manifest: dict[str, Any] | None = None) -> None:
         self.release = release
         self.release_id = release.id
-        self.manifest = release.manifest()
+        # A release being built has no manifest file yet; its writers pass it.
+        self.manifest = manifest if manifest is not None else release.manifest()
         self._store = store if store is not None else release.open()
 
     @property

@@ -11,7 +11,8 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import IO
 
-from pyoxigraph import NamedNode, Quad, QuerySolutions, RdfFormat, Store, Triple, Variable
+from pyoxigraph import (DefaultGraph, NamedNode, Quad, QuerySolutions, RdfFormat, Store, Triple,
+                        Variable)
 
 from kg.errors import SourceSyntaxError, StoreError
 from kg.kinds import KINDS
@@ -109,6 +110,11 @@ class StagingView:
         """(subject, predicate, object) of one graph."""
         for quad in self.store.quads_for_pattern(None, None, None, graph):
             yield quad.subject, quad.predicate, quad.object
+
+    def quads(self, subject: NamedNode | None = None, predicate: NamedNode | None = None,
+              obj: object | None = None, graph: NamedNode | None = None) -> Iterator[Quad]:
+        """Quads matching a pattern (None matches anything), as Snapshot.quads."""
+        return self.store.quads_for_pattern(subject, predicate, obj, graph)
 
     def types_of(self, iri: NamedNode) -> set[NamedNode]:
         """The classes an IRI has in any graph."""
@@ -232,6 +238,14 @@ class StagingView:
         for row in self.store.query(query, use_default_graph_as_union=True):
             return int(row["n"].value)
         return 0
+
+    def dump(self, output: IO[bytes], format: RdfFormat, graph: NamedNode | DefaultGraph,
+             prefixes: dict[str, str] | None = None) -> None:
+        """Serialize one graph's triples with Oxigraph's own writer (streamed)."""
+        try:
+            self.store.dump(output, format, from_graph=graph, prefixes=prefixes)
+        except OSError as error:
+            raise StoreError(f"dumping graph {graph} failed: {error}") from error
 
     def add(self, triples: Iterable[Triple], graph: NamedNode) -> None:
         """Add a few triples to a graph (the metadata graph)."""

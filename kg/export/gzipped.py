@@ -1,0 +1,136 @@
+"""Byte plumbing for dumps: gzip files made of one member per graph.
+
+A gzip file may hold several members one after the other (RFC 1952, 2.2);
+``gzip -d``, ``zcat`` and Python's :mod:`gzip` read them as one stream. So a
+dump can be assembled from per-graph pieces, and a piece that did not change
+can be copied as bytes from the previous release's dump.
+
+>>> import gzip, io
+>>> buffer = io.BytesIO()
+>>> out = DumpFile(buffer)
+>>> for text in (b"one\\n", b"two\\n"):
+...     with out.member() as member:
+...         _ = member.write(text)
+>>> gzip.decompress(buffer.getvalue())
+b'one\\ntwo\\n'
+"""
+
+from __future__ import annotations
+
+import hashlib
+import zlib
+from pathlib import Path
+from typing import IO
+
+# zlib's default: about as fast as Oxigraph's serializer, about 20 times smaller.
+LEVEL = 6
+_GZIP = 16 + zlib.MAX_WBITS
+_COPY_CHUNK = 1 << 20
+
+
+class DumpFile:
+    """A file being written: its size and SHA-256 are kept as bytes go by."""
+
+    def __init__(self, handle: IO[bytes]) -> None:
+        self.handle = handle
+        self.sha256 = hashlib.sha256()
+        self.size = 0
+
+    def write_raw(self, data: bytes) -> None:
+        """Write bytes that are already compressed."""
+        self.handle.write(data)
+        self.sha256.update(data)
+        self.size += len(data)
+
+    def member(self) -> Member:
+        """A new gzip member at the end of the file."""
+        return Member(self)
+
+    def copy_range(self, source: Path, offset: int, length: int) -> None:
+        """Append bytes of another file (a piece of an earlier dump)."""
+        with source.open("rb") as handle:
+            handle.seek(offset)
+            remaining = length
+            while remaining:
+                chunk = handle.read(min(_COPY_CHUNK, remaining))
+                if not chunk:
+                    raise OSError(f"{source} ends before byte {offset + length}")
+                self.write_raw(chunk)
+                remaining -= len(chunk)
+
+
+class Member:
+    """One gzip member; Oxigraph's serializers write into it like into a file."""
+
+    def __init__(self, file: DumpFile) -> None:
+        self.file = file
+        self._compressor = zlib.compressobj(LEVEL, zlib.DEFLATED, _GZIP)
+
+    def write(self, data: bytes) -> int:
+        """Compress and append bytes."""
+        compressed = self._compressor.compress(data)
+        if compressed:
+            self.file.write_raw(compressed)
+        return len(data)
+
+    def flush(self) -> None:
+        """Nothing to do: the member is finished by :meth:`close`."""
+
+    def close(self) -> None:
+        """Finish the member (trailer with CRC and length)."""
+        self.file.write_raw(self._compressor.flush())
+
+    def __enter__(self) -> Member:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class WithGraph:
+    """Turns N-Triples lines into N-Quads lines of one graph, as they stream by.
+
+    Every line Oxigraph writes ends with `` .\\n`` and no term holds a raw line
+    break (N-Triples escapes them), so the graph goes in before each line's end.
+
+    >>> import io
+    >>> out = io.BytesIO()
+    >>> quads = WithGraph(out, b"<http://g>")
+    >>> _ = quads.write(b'<http://a> <http://p> "x\\\\n" .\\n<http://a> <http://p> "y')
+    >>> _ = quads.write(b'" .\\n')
+    >>> out.getvalue().decode()
+    '<http://a> <http://p> "x\\\\n" <http://g> .\\n<http://a> <http://p> "y" <http://g> .\\n'
+    """
+
+    def __init__(self, sink: IO[bytes] | Member, graph: bytes) -> None:
+        self.sink = sink
+        self._end = b" " + graph + b" .\n"
+        self._tail = b""
+
+    def write(self, data: bytes) -> int:
+        """Rewrite the complete lines; keep a partial line for the next call."""
+        text = self._tail + bytes(data)
+        cut = text.rfind(b"\n") + 1
+        self._tail = text[cut:]
+        if cut:
+            self.sink.write(text[:cut].replace(b" .\n", self._end))
+        return len(data)
+
+    def flush(self) -> None:
+        """Lines are written whole, so there is nothing to flush."""
+
+
+class Tee:
+    """Writes the same bytes to several sinks (N-Triples and N-Quads in one pass)."""
+
+    def __init__(self, *sinks: IO[bytes] | Member | WithGraph) -> None:
+        self.sinks = sinks
+
+    def write(self, data: bytes) -> int:
+        """Write to every sink."""
+        for sink in self.sinks:
+            sink.write(data)
+        return len(data)
+
+    def flush(self) -> None:
+        """Nothing is buffered here."""
