@@ -11,8 +11,16 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import IO
 
-from pyoxigraph import (DefaultGraph, NamedNode, Quad, QuerySolutions, RdfFormat, Store, Triple,
-                        Variable)
+from pyoxigraph import (
+    DefaultGraph,
+    NamedNode,
+    Quad,
+    QuerySolutions,
+    RdfFormat,
+    Store,
+    Triple,
+    Variable,
+)
 
 from kg.errors import SourceSyntaxError, StoreError
 from kg.kinds import KINDS
