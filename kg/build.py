@@ -20,7 +20,8 @@ from pyoxigraph import NamedNode, Store
 
 import kg
 from kg.artifacts import ArtifactContext, write_artifacts
-from kg.convert import Registry, convert_records, record_key
+from kg.convert import Registry, convert_records, parallel, record_key
+from kg.convert.agents import agents_graph, named_agents, refresh_agents
 from kg.errors import SourceSyntaxError, ValidationFailed
 from kg.harvest import read_provenance
 from kg.iris import Minter
@@ -86,9 +87,11 @@ class BuildOutcome:
 
 def build(sources: list[Source], store_dir: str, base_iri: str, keep: int = 3,
           progress: Progress | None = None, validator: str = "auto",
-          remote: SparqlClient | None = None) -> BuildOutcome:
+          on_error: str = "fail", remote: SparqlClient | None = None) -> BuildOutcome:
     """Publish a new release made of exactly these sources, or raise ValidationFailed.
 
+    ``on_error="skip"`` leaves out records that cannot be read (counted in
+    ``report.skipped`` and reported as warnings) instead of failing the build.
     With ``remote``, the release is also put into that SPARQL store, and is
     switched in only if that succeeds (:mod:`kg.store.remote.publish`).
     """
@@ -108,7 +111,7 @@ def build(sources: list[Source], store_dir: str, base_iri: str, keep: int = 3,
         try:
             view = staging.view
             kept = {} if fresh else previous.get("sources", {})
-            run = _Run(view, minter, progress, staging.id, validator)
+            run = _Run(view, minter, progress, staging.id, validator, on_error)
             outcome = run.load_and_validate(sources, kept)
             if not outcome.report.conforms:
                 raise ValidationFailed(f"{len(outcome.report.errors)} problems; nothing published",
@@ -139,10 +142,11 @@ def _upload(remote: SparqlClient, view: StagingView, minter: Minter, release_id:
 
 
 def check(sources: list[Source], base_iri: str, progress: Progress | None = None,
-          validator: str = "auto") -> BuildOutcome:
+          validator: str = "auto", on_error: str = "fail") -> BuildOutcome:
     """Convert and validate sources in memory; publish nothing."""
     started = time.monotonic()
-    run = _Run(StagingView(Store()), Minter(base_iri), progress or _Quiet(), "check", validator)
+    run = _Run(StagingView(Store()), Minter(base_iri), progress or _Quiet(), "check", validator,
+               on_error)
     outcome = run.load_and_validate(sources, {})
     outcome.seconds = time.monotonic() - started
     return outcome
@@ -152,9 +156,11 @@ class _Run:
     """One build's state: the store being filled, origins of records, problems."""
 
     def __init__(self, view: StagingView, minter: Minter, progress: Progress,
-                 release_id: str, validator: str = "auto") -> None:
+                 release_id: str, validator: str = "auto", on_error: str = "fail") -> None:
         self.view = view
         self.validator = checked_validator(validator)
+        self.skip = on_error == "skip"
+        self.derived: list[NamedNode] = []  # graphs derived from the sources that changed
         self.minter = minter
         self.progress = progress
         self.release_id = release_id
@@ -176,6 +182,7 @@ class _Run:
                                                                   for n in removed]
         self.before = self.view.entities(touched)
         typed_before = typed_before_change(self.view, touched) if kept else None
+        named_before = named_agents(self.view, touched)
         for name in removed:
             self.progress.step(f"dropping {kept[name]['file']}")
             self.view.remove_graph(self.minter.graph(name))
@@ -191,8 +198,17 @@ class _Run:
                                         checksums[source.name], "unchanged",
                                         **_kept_counts(kept[source.name]))
             outcome.sources.append(summary)
-        self.progress.step("validating")
         changed_graphs = [self.minter.graph(s.name) for s in changed]
+        self.progress.step("declaring agents named in records")
+        named = named_agents(self.view, changed_graphs) | self.view.entities(changed_graphs)
+        redeclared = refresh_agents(self.view, self.minter, named_before | self.before | named)
+        if redeclared:
+            self.before |= redeclared
+            self.derived.append(agents_graph(self.minter))
+            changed_graphs.append(agents_graph(self.minter))
+            if typed_before is not None:  # references to agents it dropped are checked again
+                typed_before |= redeclared
+        self.progress.step("validating")
         unchanged_graphs = [self.minter.graph(s.name) for s in sources if s not in changed]
         if changed or removed:
             self.report.extend(validate_graphs(self.view, changed_graphs, unchanged_graphs,
@@ -210,8 +226,15 @@ class _Run:
                 summary.triples = self.view.load_rdf(graph, source.path, source.format,
                                                      source.label)
                 summary.records = len(self.view.entities([graph]))
+            elif parallel.worth_it(source):
+                self.view.remove_graph(graph)
+                summary.records, summary.triples = parallel.convert_marc(
+                    source, graph, self.minter, self.report, self.registry, self.skip,
+                    self.progress, self.view.load_nquads)
             else:
-                counted = _Counted(read_records(source), self.progress)
+                records = read_records(source)
+                counted = _Counted(parallel.readable(records, self.report) if self.skip
+                                   else records, self.progress)
                 quads = convert_records(counted, graph, self.minter, self.report, self.registry)
                 summary.triples = self.view.replace_graph(graph, quads)
                 summary.records = counted.count
@@ -242,7 +265,7 @@ class _Run:
         self.view.add(release_metadata(self.minter, self.release_id, self.now, outcome.sources),
                       meta)
         touched = [self.minter.graph(s.name) for s in outcome.sources
-                   if s.status in ("new", "changed")]
+                   if s.status in ("new", "changed")] + self.derived
         after = self.view.entities(touched)
         still_defined = {iri for iri in self.before - after
                          if self.view.types_of(NamedNode(iri)) & _KIND_CLASSES}

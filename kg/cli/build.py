@@ -20,6 +20,10 @@ from kg.validate import VALIDATORS
 
 SOURCE = click.argument("sources", nargs=-1, type=click.Path(path_type=str))
 VALIDATOR = setting_option("validator", type=click.Choice(VALIDATORS))
+ON_ERROR = click.option(
+    "--on-error", type=click.Choice(["fail", "skip"]), default="fail", show_default=True,
+    help="What to do with a record that cannot be read (a broken MARC record, a row with "
+         "too many cells): fail (publish nothing) or skip it (counted in the summary).")
 
 
 @click.command("build")
@@ -29,13 +33,14 @@ VALIDATOR = setting_option("validator", type=click.Choice(VALIDATORS))
 @setting_option("base_iri")
 @setting_option("keep_releases", type=int)
 @VALIDATOR
+@ON_ERROR
 def build_command(sources: tuple[str, ...], store: str | None, releases: str | None,
-                  base_iri: str | None, keep_releases: int | None,
-                  validator: str | None) -> None:
+                  base_iri: str | None, keep_releases: int | None, validator: str | None,
+                  on_error: str) -> None:
     """Convert, validate and publish SOURCES as a new release.
 
     SOURCES are files or folders (CSV, YAML, JSON, Turtle, N-Triples, JSON-LD,
-    RDF/XML); without any, the bundled demo dataset is built. The release holds
+    RDF/XML, MARC 21 and MARCXML); without any, the bundled demo dataset is built. The release holds
     exactly these sources: one left out is dropped. Exit 0 published, 1 invalid
     data (nothing published), 2 usage or I/O error.
     """
@@ -46,10 +51,11 @@ def build_command(sources: tuple[str, ...], store: str | None, releases: str | N
     with BuildProgress() as progress:
         try:
             outcome = build(found, folder, settings.base_iri, settings.keep_releases,
-                            progress, settings.validator, remote)
+                            progress, settings.validator, on_error, remote=remote)
         except ValidationFailed as failure:
             _report_failure(failure, folder)
             raise
+    print_problems(outcome)  # warnings, such as skipped records
     print_summary(outcome, "to publish")
     stdout.print(f"published release {outcome.release.id} in {settings.store}")
 
@@ -66,8 +72,9 @@ def _report_failure(failure: ValidationFailed, store: str) -> None:
 @click.argument("sources", nargs=-1, required=True, type=click.Path(path_type=str))
 @setting_option("base_iri")
 @VALIDATOR
+@ON_ERROR
 def validate_command(sources: tuple[str, ...], base_iri: str | None,
-                     validator: str | None) -> None:
+                     validator: str | None, on_error: str) -> None:
     """Check SOURCES against the shapes without publishing anything.
 
     References must resolve among the given sources. Exit 0 conforms, 1 does
@@ -75,7 +82,8 @@ def validate_command(sources: tuple[str, ...], base_iri: str | None,
     """
     settings = settings_from(base_iri=base_iri, validator=validator)
     with BuildProgress() as progress:
-        outcome = check(discover(sources), settings.base_iri, progress, settings.validator)
+        outcome = check(discover(sources), settings.base_iri, progress, settings.validator,
+                        on_error)
     print_problems(outcome)
     print_summary(outcome, "to check")
     if not outcome.report.conforms:
