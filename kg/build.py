@@ -120,7 +120,8 @@ def build(sources: list[Source], store_dir: str, base_iri: str, keep: int = 3,
             write_artifacts(ArtifactContext(view, staging.path, manifest, minter,
                                             current.path if current else None))
             if remote is not None:
-                sent = _upload(remote, view, minter, staging.id, previous, outcome, progress)
+                sent = _upload(remote, view, minter, manifest, previous, outcome,
+                               run.derived, progress)
             outcome.release = releases.publish(staging, manifest,
                                                sent.swap if sent is not None else None)
         except BaseException:
@@ -132,13 +133,16 @@ def build(sources: list[Source], store_dir: str, base_iri: str, keep: int = 3,
     return outcome
 
 
-def _upload(remote: SparqlClient, view: StagingView, minter: Minter, release_id: str,
-            previous: dict | None, outcome: BuildOutcome, progress: Progress) -> Upload:
+def _upload(remote: SparqlClient, view: StagingView, minter: Minter, manifest: dict[str, Any],
+            previous: dict | None, outcome: BuildOutcome, derived: list[NamedNode],
+            progress: Progress) -> Upload:
     """Send the release's new and changed graphs to the remote store's staging graphs."""
-    changed = [minter.graph(s.name) for s in outcome.sources if s.status in ("new", "changed")]
-    kept = [minter.graph(s.name) for s in outcome.sources if s.status == "unchanged"]
+    changed = [minter.graph(s.name) for s in outcome.sources
+               if s.status in ("new", "changed")] + derived
+    kept = [NamedNode(g) for g in manifest["graphs"]
+            if NamedNode(g) not in changed and NamedNode(g) != minter.meta_graph]
     parent = previous.get("id") if previous else None
-    return upload(remote, view, minter, release_id, parent, changed, kept, progress)
+    return upload(remote, view, minter, manifest["id"], parent, changed, kept, progress)
 
 
 def check(sources: list[Source], base_iri: str, progress: Progress | None = None,
@@ -286,6 +290,9 @@ class _Run:
             "triples": self.view.count(),
             "counts": self.view.count_by_kind(),
             "gone": len(gone),
+            # Every graph of the release (sources, derived, metadata): what readers of
+            # a remote store name as their dataset.
+            "graphs": sorted(g.value for g in self.view.graphs()),
         }
 
 

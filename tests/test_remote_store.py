@@ -416,3 +416,24 @@ def test_a_crash_between_swap_and_switch_is_served_then_repaired(
     assert held_release(remote_client(remote), BASE) == third
     assert {g.value for g in graphs_under(remote_client(remote), BASE)} == \
         set(_snapshot(remote, folder).graphs)
+
+
+def test_derived_graphs_travel_with_their_sources(remote: RemoteStore, sources: Path,
+                                                  tmp_path: Path) -> None:
+    """MARC records name agents that the build declares in a graph of its own."""
+    shutil.copy(Path(__file__).parent / "data" / "marc" / "loc-books.mrc", sources)
+    folder = tmp_path / "releases"
+    _publish(remote, folder, sources)
+    agents = BASE + "graph/agents"
+    snap = _snapshot(remote, folder)
+    assert agents in snap.graphs
+    local = EmbeddedSnapshot(ReleaseStore(folder).require_current())
+    assert set(snap.quads()) == set(local.quads())
+    (sources / "loc-books.mrc").unlink()
+    _publish(remote, folder, sources)
+    snap = _snapshot(remote, folder)
+    local = EmbeddedSnapshot(ReleaseStore(folder).require_current())
+    assert set(snap.quads()) == set(local.quads())
+    # The agents graph is empty now, on both sides; no other graph is left behind.
+    assert {g.value for g in graphs_under(remote_client(remote), BASE)} == \
+        {q.graph_name.value for q in local.quads()}

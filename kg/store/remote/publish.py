@@ -29,7 +29,7 @@ from kg.errors import KgError, StoreError
 from kg.iris import Minter
 from kg.store.releases import Release, ReleaseStore
 from kg.store.remote.client import Dataset, SparqlClient
-from kg.store.remote.snapshot import held_release
+from kg.store.remote.snapshot import held_release, release_graphs
 from kg.store.staging import StagingView
 
 BATCH = 10_000  # triples in one request
@@ -176,7 +176,7 @@ def restore(client: SparqlClient, releases: ReleaseStore, release: Release,
     manifest = release.manifest()
     minter = Minter(manifest["base_iri"])
     view = StagingView(release.open())
-    graphs = [minter.graph(name) for name in manifest["sources"]]
+    graphs = [NamedNode(g) for g in release_graphs(manifest) if g != minter.meta_graph.value]
     job = upload(client, view, minter, release.id, None, graphs, [], progress)
     try:
         job.swap()

@@ -44,8 +44,10 @@ COUNT = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
 
 
 def release_graphs(manifest: dict[str, Any]) -> tuple[str, ...]:
-    """The graphs of a release: one per source, and the metadata graph."""
-    minter = Minter(manifest["base_iri"])
+    """The graphs of a release: one per source, derived ones (agents), the metadata graph."""
+    if "graphs" in manifest:
+        return tuple(manifest["graphs"])
+    minter = Minter(manifest["base_iri"])  # a release made before manifests listed them
     return (*(minter.graph(name).value for name in manifest["sources"]),
             minter.meta_graph.value)
 
