@@ -24,6 +24,7 @@ from tests.backends import (
 from tests.support import DEMO, IN_CI, Server
 
 BASE = "http://127.0.0.1:5000/"
+pytest_plugins = ["tests.remote_support"]  # the remote and sources fixtures of the remote tests
 
 
 def build_store(path: Path, *sources: Path | str) -> Path:

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from pyoxigraph import BlankNode, Literal, NamedNode, RdfFormat, Triple, serialize
 
@@ -37,7 +38,7 @@ GRAPHS_UNDER = """SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }}
   FILTER(STRSTARTS(STR(?g), {prefix})) }}"""
 
 
-class Progress:
+class Progress(Protocol):
     """What a publish tells the person waiting (a build's progress display)."""
 
     def step(self, message: str) -> None: ...
