@@ -18,9 +18,12 @@ run: $(STAMP)  ## build the demo dataset and serve it at http://127.0.0.1:5000
 	$(BIN)/kg build
 	$(BIN)/kg serve
 
+# Then again the tests that serve the demo, from each remote store (tests/backends.py).
 test: $(STAMP)  ## set up everything the tests need and run them all
 	./scripts/system-deps.sh
 	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest --backend oxigraph
+	$(BIN)/python -m pytest --backend virtuoso
 
 lint: $(STAMP)
 	$(BIN)/ruff check kg web tests

@@ -20,8 +20,10 @@ from pyoxigraph import NamedNode, Store
 
 import kg
 from kg.artifacts import ArtifactContext, write_artifacts
-from kg.convert import Registry, convert_records, record_key
+from kg.convert import Registry, convert_records, parallel, record_key
+from kg.convert.agents import agents_graph, named_agents, refresh_agents
 from kg.errors import SourceSyntaxError, ValidationFailed
+from kg.harvest import read_provenance
 from kg.iris import Minter
 from kg.kinds import KINDS
 from kg.provenance import SourceSummary, release_metadata
@@ -29,6 +31,8 @@ from kg.report import Problem, Report
 from kg.sources import Origin, Record, Source, read_records
 from kg.sources.rdf import locate
 from kg.store.releases import Release, ReleaseStore
+from kg.store.remote.client import SparqlClient
+from kg.store.remote.publish import Upload, check_reachable, upload
 from kg.store.staging import StagingView
 from kg.tombstones import next_gone, read_gone, write_gone
 from kg.validate import checked_validator, typed_before_change, validate_graphs
@@ -82,22 +86,32 @@ class BuildOutcome:
 
 
 def build(sources: list[Source], store_dir: str, base_iri: str, keep: int = 3,
-          progress: Progress | None = None, validator: str = "auto") -> BuildOutcome:
-    """Publish a new release made of exactly these sources, or raise ValidationFailed."""
+          progress: Progress | None = None, validator: str = "auto",
+          on_error: str = "fail", remote: SparqlClient | None = None) -> BuildOutcome:
+    """Publish a new release made of exactly these sources, or raise ValidationFailed.
+
+    ``on_error="skip"`` leaves out records that cannot be read (counted in
+    ``report.skipped`` and reported as warnings) instead of failing the build.
+    With ``remote``, the release is also put into that SPARQL store, and is
+    switched in only if that succeeds (:mod:`kg.store.remote.publish`).
+    """
     started = time.monotonic()
     progress = progress or _Quiet()
     minter = Minter(base_iri)
     releases = ReleaseStore(store_dir, keep)
+    if remote is not None:
+        check_reachable(remote, minter)
     with releases.lock():
         current = releases.current()
         previous = current.manifest() if current else None
         fresh = (previous is None or previous.get("base_iri") != base_iri
                  or previous.get("format_version") != FORMAT_VERSION)
         staging = releases.stage(fresh=fresh)
+        sent: Upload | None = None
         try:
             view = staging.view
             kept = {} if fresh else previous.get("sources", {})
-            run = _Run(view, minter, progress, staging.id, validator)
+            run = _Run(view, minter, progress, staging.id, validator, on_error)
             outcome = run.load_and_validate(sources, kept)
             if not outcome.report.conforms:
                 raise ValidationFailed(f"{len(outcome.report.errors)} problems; nothing published",
@@ -105,19 +119,38 @@ def build(sources: list[Source], store_dir: str, base_iri: str, keep: int = 3,
             manifest = run.finish(outcome, previous, current, staging.path)
             write_artifacts(ArtifactContext(view, staging.path, manifest, minter,
                                             current.path if current else None))
-            outcome.release = releases.publish(staging, manifest)
+            if remote is not None:
+                sent = _upload(remote, view, minter, manifest, previous, outcome,
+                               run.derived, progress)
+            outcome.release = releases.publish(staging, manifest,
+                                               sent.swap if sent is not None else None)
         except BaseException:
+            if sent is not None:
+                sent.abort()
             releases.discard(staging)
             raise
     outcome.seconds = time.monotonic() - started
     return outcome
 
 
+def _upload(remote: SparqlClient, view: StagingView, minter: Minter, manifest: dict[str, Any],
+            previous: dict | None, outcome: BuildOutcome, derived: list[NamedNode],
+            progress: Progress) -> Upload:
+    """Send the release's new and changed graphs to the remote store's staging graphs."""
+    changed = [minter.graph(s.name) for s in outcome.sources
+               if s.status in ("new", "changed")] + derived
+    kept = [NamedNode(g) for g in manifest["graphs"]
+            if NamedNode(g) not in changed and NamedNode(g) != minter.meta_graph]
+    parent = previous.get("id") if previous else None
+    return upload(remote, view, minter, manifest["id"], parent, changed, kept, progress)
+
+
 def check(sources: list[Source], base_iri: str, progress: Progress | None = None,
-          validator: str = "auto") -> BuildOutcome:
+          validator: str = "auto", on_error: str = "fail") -> BuildOutcome:
     """Convert and validate sources in memory; publish nothing."""
     started = time.monotonic()
-    run = _Run(StagingView(Store()), Minter(base_iri), progress or _Quiet(), "check", validator)
+    run = _Run(StagingView(Store()), Minter(base_iri), progress or _Quiet(), "check", validator,
+               on_error)
     outcome = run.load_and_validate(sources, {})
     outcome.seconds = time.monotonic() - started
     return outcome
@@ -127,9 +160,11 @@ class _Run:
     """One build's state: the store being filled, origins of records, problems."""
 
     def __init__(self, view: StagingView, minter: Minter, progress: Progress,
-                 release_id: str, validator: str = "auto") -> None:
+                 release_id: str, validator: str = "auto", on_error: str = "fail") -> None:
         self.view = view
         self.validator = checked_validator(validator)
+        self.skip = on_error == "skip"
+        self.derived: list[NamedNode] = []  # graphs derived from the sources that changed
         self.minter = minter
         self.progress = progress
         self.release_id = release_id
@@ -151,6 +186,7 @@ class _Run:
                                                                   for n in removed]
         self.before = self.view.entities(touched)
         typed_before = typed_before_change(self.view, touched) if kept else None
+        named_before = named_agents(self.view, touched)
         for name in removed:
             self.progress.step(f"dropping {kept[name]['file']}")
             self.view.remove_graph(self.minter.graph(name))
@@ -166,8 +202,17 @@ class _Run:
                                         checksums[source.name], "unchanged",
                                         **_kept_counts(kept[source.name]))
             outcome.sources.append(summary)
-        self.progress.step("validating")
         changed_graphs = [self.minter.graph(s.name) for s in changed]
+        self.progress.step("declaring agents named in records")
+        named = named_agents(self.view, changed_graphs) | self.view.entities(changed_graphs)
+        redeclared = refresh_agents(self.view, self.minter, named_before | self.before | named)
+        if redeclared:
+            self.before |= redeclared
+            self.derived.append(agents_graph(self.minter))
+            changed_graphs.append(agents_graph(self.minter))
+            if typed_before is not None:  # references to agents it dropped are checked again
+                typed_before |= redeclared
+        self.progress.step("validating")
         unchanged_graphs = [self.minter.graph(s.name) for s in sources if s not in changed]
         if changed or removed:
             self.report.extend(validate_graphs(self.view, changed_graphs, unchanged_graphs,
@@ -181,11 +226,19 @@ class _Run:
                                 loaded_in=self.release_id, generated_at=self.now)
         try:
             if source.is_rdf:
+                summary.harvest = read_provenance(source.path)
                 summary.triples = self.view.load_rdf(graph, source.path, source.format,
                                                      source.label)
                 summary.records = len(self.view.entities([graph]))
+            elif parallel.worth_it(source):
+                self.view.remove_graph(graph)
+                summary.records, summary.triples = parallel.convert_marc(
+                    source, graph, self.minter, self.report, self.registry, self.skip,
+                    self.progress, self.view.load_nquads)
             else:
-                counted = _Counted(read_records(source), self.progress)
+                records = read_records(source)
+                counted = _Counted(parallel.readable(records, self.report) if self.skip
+                                   else records, self.progress)
                 quads = convert_records(counted, graph, self.minter, self.report, self.registry)
                 summary.triples = self.view.replace_graph(graph, quads)
                 summary.records = counted.count
@@ -216,7 +269,7 @@ class _Run:
         self.view.add(release_metadata(self.minter, self.release_id, self.now, outcome.sources),
                       meta)
         touched = [self.minter.graph(s.name) for s in outcome.sources
-                   if s.status in ("new", "changed")]
+                   if s.status in ("new", "changed")] + self.derived
         after = self.view.entities(touched)
         still_defined = {iri for iri in self.before - after
                          if self.view.types_of(NamedNode(iri)) & _KIND_CLASSES}
@@ -237,6 +290,9 @@ class _Run:
             "triples": self.view.count(),
             "counts": self.view.count_by_kind(),
             "gone": len(gone),
+            # Every graph of the release (sources, derived, metadata): what readers of
+            # a remote store name as their dataset.
+            "graphs": sorted(g.value for g in self.view.graphs()),
         }
 
 
@@ -245,7 +301,8 @@ _KIND_CLASSES = {kind.rdf_type for kind in KINDS.values()}
 
 def _kept_counts(entry: dict[str, Any]) -> dict[str, Any]:
     return {"records": entry.get("records", 0), "triples": entry.get("triples", 0),
-            "loaded_in": entry.get("loaded_in", ""), "generated_at": entry.get("generated_at", "")}
+            "loaded_in": entry.get("loaded_in", ""), "generated_at": entry.get("generated_at", ""),
+            "harvest": entry.get("harvest")}
 
 
 def _find_record(source: Source, iri: str, minter: Minter) -> Origin | None:

@@ -51,6 +51,7 @@ FOAF = Namespace("http://xmlns.com/foaf/0.1/")
 PROV = Namespace("http://www.w3.org/ns/prov#")
 DCTERMS = Namespace("http://purl.org/dc/terms/")
 BF = Namespace("http://id.loc.gov/ontologies/bibframe/")
+BFLC = Namespace("http://id.loc.gov/ontologies/bflc/")
 RELATORS = Namespace("http://id.loc.gov/vocabulary/relators/")
 LANGUAGES = Namespace("http://id.loc.gov/vocabulary/iso639-2/")
 DCAT = Namespace("http://www.w3.org/ns/dcat#")
@@ -74,6 +75,7 @@ PREFIXES: dict[str, str] = {
     "prov": PROV.iri,
     "dcterms": DCTERMS.iri,
     "bf": BF.iri,
+    "bflc": BFLC.iri,
     "relators": RELATORS.iri,
     "dcat": DCAT.iri,
     "odrl": ODRL.iri,

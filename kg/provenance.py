@@ -24,12 +24,16 @@ class SourceSummary:
     triples: int = 0
     loaded_in: str = ""
     generated_at: str = ""
+    harvest: dict | None = None  # where a harvested source came from (kg/harvest.py)
 
     def as_manifest(self) -> dict:
         """The source's entry in a release manifest."""
-        return {"file": self.file, "format": self.format, "checksum": self.checksum,
-                "records": self.records, "triples": self.triples,
-                "loaded_in": self.loaded_in, "generated_at": self.generated_at}
+        entry = {"file": self.file, "format": self.format, "checksum": self.checksum,
+                 "records": self.records, "triples": self.triples,
+                 "loaded_in": self.loaded_in, "generated_at": self.generated_at}
+        if self.harvest:
+            entry["harvest"] = self.harvest
+        return entry
 
 
 def release_metadata(minter: Minter, release_id: str, created: str,
@@ -59,7 +63,21 @@ def release_metadata(minter: Minter, release_id: str, created: str,
             Triple(graph, PROV.wasGeneratedBy, minter.release(source.loaded_in or release_id)),
             Triple(release, PROV.used, graph),
         ]
+        if source.harvest:
+            triples += harvest_metadata(graph, source.harvest)
     return triples
+
+
+def harvest_metadata(graph: NamedNode, harvest: dict) -> list[Triple]:
+    """Where a harvested source's triples came from: the partner's endpoint or dump,
+    the query sent, and when."""
+    found = [Triple(graph, PROV.wasDerivedFrom, NamedNode(harvest["source"]))]
+    if harvest.get("harvested_at"):
+        found.append(Triple(graph, KG.harvestedAt,
+                            Literal(harvest["harvested_at"], datatype=XSD.dateTime)))
+    if harvest.get("query"):
+        found.append(Triple(graph, KG.harvestQuery, Literal(harvest["query"])))
+    return found
 
 
 def meta_graph(minter: Minter) -> NamedNode:

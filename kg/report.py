@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -33,8 +34,10 @@ class Problem:
     def sort_key(self) -> tuple:
         """Order problems by file, then position in the file."""
         origin = self.origin or Origin("")
-        digits = "".join(c for c in origin.location if c.isdigit())
-        return (origin.file, int(digits) if digits else 0, self.field or "", self.message)
+        # The first number is the row, line or record ("record 12 (001 00000002)").
+        number = re.search(r"\d+", origin.location)
+        return (origin.file, int(number.group()) if number else 0, self.field or "",
+                self.message)
 
 
 @dataclass

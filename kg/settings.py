@@ -97,6 +97,17 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("build_sources", str, "",
             "Sources that POST /admin/build publishes (files or folders, separated by ':'); "
             "empty: builds over HTTP are off."),
+    Setting("releases", str, "",
+            "With a SPARQL store: the folder of release files (manifest, index, dumps, OAI-PMH) "
+            "that builds write and web hosts read, shared or synced between them."),
+    Setting("store_update", str, "",
+            "SPARQL Update endpoint of a remote store; default: /update of an Oxigraph server's "
+            "root URL, else the query URL itself."),
+    Setting("store_graphs", str, "",
+            "Graph Store Protocol endpoint of a remote store; default: /store of an Oxigraph "
+            "server's root URL, else none (graphs are sent with SPARQL Update)."),
+    Setting("store_user", str, "", "User name for writes to a remote store."),
+    Setting("store_password", str, "", "Password for writes to a remote store."),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
@@ -144,6 +155,11 @@ class Settings:
     run_dir: str
     max_body_bytes: int
     build_sources: str
+    releases: str
+    store_update: str
+    store_graphs: str
+    store_user: str
+    store_password: str
 
     @classmethod
     def load(cls, overrides: Mapping[str, Any] | None = None,

@@ -8,6 +8,7 @@ need() { command -v "$1" >/dev/null 2>&1 || missing+=("$2"); }
 
 # (each feature that needs a system package adds a `need` line here)
 need chromium chromium  # entity pages in a real browser (tests/test_browser.py, via Playwright)
+need virtuoso-t virtuoso-opensource  # a remote SPARQL store (tests/backends.py)
 
 if [ ${#missing[@]} -gt 0 ]; then
   sudo=""

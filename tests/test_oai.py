@@ -32,10 +32,10 @@ SELECT (COUNT(DISTINCT ?item) AS ?n) WHERE {
 }"""
 
 
-def oai_app(store: Path, page_size: int = 2):
+def oai_app(store: Path, page_size: int = 2, serving: dict[str, str] | None = None):
     from web import create_app
 
-    app = create_app({"store": str(store), "oai_page_size": page_size})
+    app = create_app({**(serving or {"store": str(store)}), "oai_page_size": page_size})
     app.config["TESTING"] = True
     return app.test_client()
 
@@ -78,8 +78,8 @@ def identifiers(headers: list[ET.Element]) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def client(demo_store: Path):
-    return oai_app(demo_store)
+def client(demo_store: Path, serving: dict[str, str]):
+    return oai_app(demo_store, serving=serving)
 
 
 def item_count(store: Path) -> int:

@@ -9,6 +9,7 @@ from sickle import Sickle
 from sickle.iterator import OAIResponseIterator
 from SPARQLWrapper import JSON, SPARQLWrapper
 
+from tests.backends import settings_env
 from tests.schemas import assert_valid
 from tests.support import Server
 
@@ -23,9 +24,9 @@ SELECT ?item WHERE {
 
 
 @pytest.fixture(scope="module")
-def server(demo_store: Path):
+def server(demo_store: Path, serving: dict[str, str]):
     # Two records a page, so the nine items of the demo take five pages.
-    live = Server(demo_store, extra_env={"KG_OAI_PAGE_SIZE": "2"})
+    live = Server(demo_store, extra_env={**settings_env(serving), "KG_OAI_PAGE_SIZE": "2"})
     yield live
     live.stop()
 

@@ -17,10 +17,10 @@ SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 
 
 @pytest.fixture(scope="module")
-def small_limits_client(demo_store: Path):
+def small_limits_client(serving: dict[str, str]):
     from web import create_app
 
-    app = create_app({"store": str(demo_store), "max_rows": 3, "max_query_bytes": 300})
+    app = create_app({**serving, "max_rows": 3, "max_query_bytes": 300})
     return app.test_client()
 
 

@@ -13,7 +13,7 @@ from typing import Any
 from flask import Flask
 
 from kg.settings import Settings
-from kg.store import LiveStore, open_live
+from kg.store import LiveStore, open_store
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -22,7 +22,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app = Flask(__name__)
     app.config["KG_SETTINGS"] = settings
     app.config["JSON_AS_ASCII"] = False
-    app.extensions["kg_store"] = open_live(settings.store, settings.keep_releases)
+    app.extensions["kg_store"] = open_store(settings)
 
     from web import admin, errors, exports, i18n, limits, oai, pages, sparql, void
 

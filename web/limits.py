@@ -21,6 +21,7 @@ from flask import Flask, current_app, g, request
 
 from kg.errors import TooLarge, TooManyRequests
 from kg.store.query_pool import PendingAnswer
+from kg.store.remote.answers import RemoteAnswer
 from web.clients import client_address, parse_networks
 from web.rate_limit import RateLimit, retry_after
 from web.slots import Limits, QuerySlots, Ticket
@@ -83,7 +84,7 @@ def admit_query() -> Ticket:
 class AdmittedAnswer:
     """An answer that holds its query slot (:mod:`web.limits`) until its last byte."""
 
-    def __init__(self, answer: PendingAnswer, ticket: Ticket) -> None:
+    def __init__(self, answer: PendingAnswer | RemoteAnswer, ticket: Ticket) -> None:
         self.form = answer.form
         self.truncated = answer.truncated
         self._answer = answer

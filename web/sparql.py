@@ -22,7 +22,10 @@ from kg.formats import rdf_format
 from kg.query import Answer, check_query, read_answer
 from kg.store import EmbeddedSnapshot, Snapshot
 from kg.store.freshness import served_since
-from kg.store.query_pool import Job, QueryPool
+from kg.store.query_pool import Job, PendingAnswer, QueryPool
+from kg.store.remote.answers import RemoteAnswer
+from kg.store.remote.answers import answer as answer_remotely
+from kg.store.remote.snapshot import RemoteSnapshot
 from web.errors import add_error_headers
 from web.i18n import reader_language
 from web.limits import AdmittedAnswer, admit_query
@@ -90,19 +93,29 @@ def endpoint() -> Response:
 
 
 def _run(snap: Snapshot, wanted: QueryRequest, formats: dict[str, str]) -> AdmittedAnswer:
-    """Start the query in a query process; the answer's head (form, truncated) and bytes."""
-    if not isinstance(snap, EmbeddedSnapshot):
+    """Start the query in a query process (or on the remote store); its head and bytes."""
+    if not isinstance(snap, (EmbeddedSnapshot, RemoteSnapshot)):
         raise KgError("this store cannot run queries in query processes")
-    # The service's base IRI is the endpoint's own URL (SPARQL 1.1 Protocol 2.1.4).
-    job = Job(str(snap.release.db_path), wanted.query or "", wanted.default_graphs,
-              wanted.named_graphs, formats, settings().max_rows, request.base_url)
     ticket = admit_query()  # may wait for a slot, or refuse with 429 or 503
     try:
-        answer = query_pool(current_app).run(job, settings().query_timeout)
+        answer = _evaluate(snap, wanted, formats)
     except BaseException:
         ticket.release()
         raise
     return AdmittedAnswer(answer, ticket)
+
+
+def _evaluate(snap: EmbeddedSnapshot | RemoteSnapshot, wanted: QueryRequest,
+              formats: dict[str, str]) -> PendingAnswer | RemoteAnswer:
+    """The answer of a query that holds its ticket."""
+    if isinstance(snap, RemoteSnapshot):  # the store evaluates it, within the same limits
+        return answer_remotely(snap, wanted.query or "", wanted.default_graphs,
+                               wanted.named_graphs, formats, settings().max_rows,
+                               settings().query_timeout, request.base_url)
+    # The service's base IRI is the endpoint's own URL (SPARQL 1.1 Protocol 2.1.4).
+    job = Job(str(snap.release.db_path), wanted.query or "", wanted.default_graphs,
+              wanted.named_graphs, formats, settings().max_rows, request.base_url)
+    return query_pool(current_app).run(job, settings().query_timeout)
 
 
 def _body(chunks: Iterator[bytes]) -> bytes | Iterator[bytes]:

@@ -24,9 +24,9 @@ def cli() -> None:
 
 
 def _register() -> None:
-    from kg.cli import build, export, query, serve
+    from kg.cli import build, export, harvest, query, serve
 
-    for module in (build, query, serve, export):
+    for module in (build, query, serve, export, harvest):
         for command in module.COMMANDS:
             cli.add_command(command)
 

@@ -13,7 +13,7 @@ from kg.cli.options import setting_option, settings_from
 from kg.errors import UsageError
 from kg.export.formats import EXPORT_FORMATS, export
 from kg.kinds import kind_from_word
-from kg.store import open_live
+from kg.store import open_store
 
 
 @click.command("export")
@@ -36,7 +36,7 @@ def export_command(format_name: str, kinds: tuple[str, ...], out: str,
     """
     settings = settings_from(store=store)
     names = [_kind(word) for word in kinds] or None
-    snapshot = open_live(settings.store).snapshot()
+    snapshot = open_store(settings).snapshot()
     languages = tuple(settings.language_list)
     if out == "-":
         count = export(snapshot, format_name, names, sys.stdout.buffer, languages)

@@ -66,6 +66,8 @@ def print_summary(outcome: BuildOutcome, verb: str) -> None:
             f"{outcome.triples:,} triples, {errors} errors")
     if warnings:
         line += f", {warnings} warnings"
+    if outcome.report.skipped:
+        line += f", {outcome.report.skipped:,} records skipped"
     stdout.print(f"{line}, {outcome.seconds:.1f} s {verb}")
 
 

@@ -13,7 +13,7 @@ from kg.errors import UsageError
 from kg.formats import rdf_format, result_format
 from kg.query import Answer, rows, run_query, write_answer
 from kg.query_remote import query_endpoint
-from kg.store import open_live
+from kg.store import open_store
 
 FORMATS = ["table", "csv", "tsv", "json", "xml", "ttl", "nt", "jsonld", "rdf", "trig", "nq"]
 
@@ -45,7 +45,7 @@ def query_command(query: str, store: str | None, endpoint: str | None,
     if endpoint:
         answer = query_endpoint(endpoint, text, settings.query_timeout * 3)
     else:
-        snapshot = open_live(settings.store).snapshot()
+        snapshot = open_store(settings).snapshot()
         answer = run_query(snapshot, text, allowed_services=settings.service_allow_list)
     if answer.form == "ask" and output_format in (None, "table"):
         click.echo("true" if bool(answer.result) else "false")

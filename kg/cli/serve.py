@@ -10,15 +10,19 @@ import click
 from kg.cli.options import setting_option, settings_from
 from kg.errors import UsageError
 from kg.settings import Settings
+from kg.store import open_store
 from kg.store.releases import ReleaseStore
 
 
 def _check_release(settings: Settings, base_iri_given: bool) -> None:
     """Refuse to start without a release, or with a base IRI the release was not built with."""
     if settings.store_is_remote:
-        return
-    release = ReleaseStore(settings.store).require_current()
-    built_with = release.manifest()["base_iri"]
+        # The store must hold a release whose files are in KG_RELEASES.
+        snapshot = open_store(settings).snapshot()
+        release, built_with = snapshot.release, snapshot.base_iri
+    else:
+        release = ReleaseStore(settings.store).require_current()
+        built_with = release.manifest()["base_iri"]
     if base_iri_given and built_with != settings.base_iri:
         raise UsageError(f"release {release.id} was built with base IRI {built_with}, not "
                          f"{settings.base_iri}; rebuild with --base-iri {settings.base_iri}")
@@ -78,19 +82,21 @@ class _Gunicorn:
 
 @click.command("serve")
 @setting_option("store")
+@setting_option("releases")
 @setting_option("host")
 @setting_option("port", type=int)
 @setting_option("base_iri")
 @setting_option("workers", type=int)
 @setting_option("threads", type=int)
 @click.pass_context
-def serve_command(ctx: click.Context, store: str | None, host: str | None, port: int | None,
-                  base_iri: str | None, workers: int | None, threads: int | None) -> None:
+def serve_command(ctx: click.Context, store: str | None, releases: str | None,
+                  host: str | None, port: int | None, base_iri: str | None,
+                  workers: int | None, threads: int | None) -> None:
     """Serve the current release: pages, /sparql and exports (on gunicorn)."""
     import os
 
-    settings = settings_from(store=store, host=host, port=port, base_iri=base_iri,
-                             workers=workers, threads=threads)
+    settings = settings_from(store=store, releases=releases, host=host, port=port,
+                             base_iri=base_iri, workers=workers, threads=threads)
     _check_release(settings, base_iri is not None or "KG_BASE_IRI" in os.environ)
     _check_limits(settings)
     click.echo(f"serving {settings.store} at http://{settings.host}:{settings.port}/", err=True)

@@ -228,6 +228,8 @@ def _start(record: Record, minter: Minter, report: Report,
     if record.problem:
         report.add(Problem(record.problem, record.origin))
         return None
+    for warning in record.warnings:
+        report.add(Problem(warning, record.origin, key=record.key or None, severity="warning"))
     for name, value in record.fields.items():
         character = unwritable_character(value)
         if character:

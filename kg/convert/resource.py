@@ -9,11 +9,14 @@ view. MARC records map onto the same fields (``docs/marc.md``).
 
 from __future__ import annotations
 
+import re
+from typing import Any
+
 from pyoxigraph import Literal, NamedNode
 
-from kg.convert import Entity
+from kg.convert import Entity, bibliographic
 from kg.convert.values import as_date, as_text
-from kg.namespaces import BF, DCAT, DCTERMS, LANGUAGES, RDF, RDFS, RELATORS, SCHEMA
+from kg.namespaces import BF, BFLC, DCAT, DCTERMS, LANGUAGES, RDF, RDFS, RELATORS, SCHEMA, Namespace
 
 # type -> (schema.org class, BIBFRAME Instance class or None, Work class)
 TYPES: dict[str, tuple[NamedNode, NamedNode | None, NamedNode]] = {
@@ -27,13 +30,21 @@ TYPES: dict[str, tuple[NamedNode, NamedNode | None, NamedNode]] = {
     "database": (SCHEMA.Dataset, BF.Electronic, BF.Dataset),
     "other": (SCHEMA.CreativeWork, None, BF.Work),
 }
+# work_type -> the Work's BIBFRAME class (MARC leader/06; see kg.marc.codes).
+WORK_TYPES: dict[str, NamedNode] = {
+    "text": BF.Text, "notated-music": BF.NotatedMusic, "cartography": BF.Cartography,
+    "moving-image": BF.MovingImage, "audio": BF.Audio, "music-audio": BF.MusicAudio,
+    "still-image": BF.StillImage, "multimedia": BF.Multimedia, "kit": BF.Kit,
+    "mixed-material": BF.MixedMaterial, "object": BF.Object, "dataset": BF.Dataset,
+}
+ISSUANCE = Namespace("http://id.loc.gov/vocabulary/issuance/")
+COUNTRIES = Namespace("http://id.loc.gov/vocabulary/countries/")
 # ISO 639-1 codes people write, to the ISO 639-2 codes of id.loc.gov.
 LANGUAGE_CODES = {"vi": "vie", "en": "eng", "fr": "fre", "de": "ger", "zh": "chi",
                   "ja": "jpn", "ko": "kor", "ru": "rus", "es": "spa", "th": "tha",
                   "lo": "lao", "km": "khm"}
 _TAGS = {v: k for k, v in LANGUAGE_CODES.items()}
-IDENTIFIERS = {"isbn": BF.Isbn, "issn": BF.Issn, "lccn": BF.Lccn, "doi": BF.Doi}
-CLASSIFICATIONS = {"ddc": BF.ClassificationDdc, "lcc": BF.ClassificationLcc}
+_CODE = re.compile(r"^[a-z]{2,3}$")
 
 
 def convert(entity: Entity) -> None:
@@ -50,26 +61,44 @@ def convert(entity: Entity) -> None:
         entity.add(RDF.type, DCAT.Dataset)
     entity.add(BF.instanceOf, work)
     entity.add(RDF.type, BF.Work, work)
-    if work_class != BF.Work:
-        entity.add(RDF.type, work_class, work)
+    _work_class(entity, work, work_class)
     tag = _language(entity, work)
     _title(entity, work, tag)
     _contributions(entity, work)
     _publication(entity)
     entity.text("edition", BF.editionStatement)
     _labelled_nodes(entity, "extent", BF.extent, BF.Extent)
-    _identifiers(entity)
-    _classifications(entity, work)
-    _subjects(entity, work)
+    entity.text("dimensions", BF.dimensions)
+    bibliographic.identifiers(entity)
+    bibliographic.classifications(entity, work)
+    bibliographic.subjects(entity, work)
     entity.iri_field("url", BF.electronicLocator)
     entity.iri_field("licence", DCTERMS.license)
     _labelled_nodes(entity, "access", BF.usageAndAccessPolicy, BF.AccessPolicy)
     _labelled_nodes(entity, "terms_of_use", BF.usageAndAccessPolicy, BF.UsePolicy)
-    entity.text("series", BF.seriesStatement)
+    bibliographic.series(entity)
     entity.refs("part_of", DCTERMS.isPartOf, "resource")
     entity.refs("about", SCHEMA.about, "event")
     entity.lang_text("description", DCTERMS.abstract)
-    _labelled_nodes(entity, "notes", BF.note, BF.Note)
+    bibliographic.notes(entity)
+    bibliographic.admin(entity)
+
+
+def _work_class(entity: Entity, work: NamedNode, default: NamedNode) -> None:
+    """The Work's class (from ``work_type`` when given) and the Instance's issuance."""
+    word = (entity.value("work_type") or "").lower()
+    if word.startswith("manuscript-"):
+        entity.add(RDF.type, BF.Manuscript)
+        word = word.removeprefix("manuscript-")
+    if word and word not in WORK_TYPES:
+        entity.problem("work_type", f"'work_type' must be one of {', '.join(WORK_TYPES)}, "
+                                    f"got {word!r}")
+    work_class = WORK_TYPES.get(word, default)
+    if work_class != BF.Work:
+        entity.add(RDF.type, work_class, work)
+    issuance = (entity.value("issuance") or "").lower()
+    if issuance:
+        entity.add(BF.issuance, ISSUANCE[issuance] if issuance.isalpha() else Literal(issuance))
 
 
 def _language(entity: Entity, work: NamedNode) -> str | None:
@@ -101,26 +130,61 @@ def _title(entity: Entity, work: NamedNode, tag: str | None) -> None:
     subtitle = entity.value("subtitle")
     if subtitle:
         entity.add(BF.subtitle, as_text(subtitle, tag), node)
+    for value in entity.values("part_number"):
+        entity.add(BF.partNumber, as_text(str(value), tag), node)
+    for value in entity.values("part_name"):
+        entity.add(BF.partName, as_text(str(value), tag), node)
     statement = entity.value("responsibility")
     if statement:
         entity.add(BF.responsibilityStatement, as_text(statement))
 
 
 def _contributions(entity: Entity, work: NamedNode) -> None:
-    for number, (role, agent) in enumerate(entity.qualified_refs("contributors", "person"), 1):
+    """The main contributor (``bflc:PrimaryContribution``), then the others."""
+    entries = [(True, v) for v in entity.values("primary_contributor")]
+    entries += [(False, v) for v in entity.values("contributors")]
+    for number, (primary, value) in enumerate(entries, 1):
+        parsed = _contributor(entity, value)
+        if parsed is None:
+            continue
+        roles, agent, details = parsed
         node = entity.node(f"contribution-{number}")
-        code = (role or "aut").lower()
         entity.add(BF.contribution, node, work)
         entity.add(RDF.type, BF.Contribution, node)
+        if primary:
+            entity.add(RDF.type, BFLC.PrimaryContribution, node)
         entity.add(BF.agent, agent, node)
-        entity.add(BF.role, RELATORS[code] if code.isalpha() else Literal(code), node)
-        entity.add(DCTERMS.creator if code in ("aut", "cre") else DCTERMS.contributor, agent)
+        for code in roles:
+            entity.add(BF.role, RELATORS[code] if _CODE.match(code) else Literal(code), node)
+        if details.get("name"):
+            # The agent named inline: see kg.convert.agents for how it is declared.
+            entity.add(RDFS.label, as_text(str(details["name"])), node)
+        if details.get("marc"):
+            entity.add(BFLC.marcKey, Literal(str(details["marc"])), node)
+        creator = any(code in ("aut", "cre") for code in roles) or (primary and not roles)
+        entity.add(DCTERMS.creator if creator else DCTERMS.contributor, agent)
+
+
+def _contributor(entity: Entity, value: Any) -> tuple[list[str], Any, dict] | None:
+    """(roles, agent, details) of ``role=key``, or of ``{agent, role, name, marc}``."""
+    if isinstance(value, dict):
+        target = value.get("agent") or value.get("who")
+        if target is None:
+            entity.problem("contributors", f"each contributor needs an 'agent', got {value!r}")
+            return None
+        raw = value.get("role", "aut")  # present but empty: the role is not stated
+        roles = [str(r).strip().lower() for r in (raw if isinstance(raw, list) else [raw]) if r]
+        return roles, entity.ref(target, "person"), value
+    role, sep, target = str(value).rpartition("=")
+    return [(role.strip() if sep and role.strip() else "aut").lower()], \
+        entity.ref(target, "person"), {}
 
 
 def _publication(entity: Entity) -> None:
     publisher, place = entity.value("publisher"), entity.value("place")
-    date = entity.value("date")
-    if not (publisher or place or date):
+    date, statement = entity.value("date"), entity.value("date_statement")
+    country = entity.value("country")
+    if not (publisher or place or date or statement or country):
         return
     node = entity.node("publication")
     entity.add(BF.provisionActivity, node)
@@ -130,43 +194,17 @@ def _publication(entity: Entity) -> None:
         entity.add(DCTERMS.publisher, as_text(publisher))
     if place:
         entity.add(BF.simplePlace, as_text(place), node)
+    if country:
+        entity.add(BF.place, COUNTRIES[country.lower()] if country.isalpha()
+                   else Literal(country), node)
+    if statement or date:
+        entity.add(BF.simpleDate, as_text(statement or date), node)
     if date:
-        entity.add(BF.simpleDate, as_text(date), node)
         entity.add(DCTERMS.issued, as_date(date))
 
 
-def _identifiers(entity: Entity) -> None:
-    for name, cls in IDENTIFIERS.items():
-        for number, value in enumerate(entity.values(name), 1):
-            node = entity.node(f"{name}-{number}")
-            entity.add(BF.identifiedBy, node)
-            entity.add(RDF.type, cls, node)
-            entity.add(RDF.value, as_text(value), node)
-            entity.add(DCTERMS.identifier, as_text(f"{name.upper()} {value}"))
-
-
-def _classifications(entity: Entity, work: NamedNode) -> None:
-    for name, cls in CLASSIFICATIONS.items():
-        for number, value in enumerate(entity.values(name), 1):
-            node = entity.node(f"{name}-{number}")
-            entity.add(BF.classification, node, work)
-            entity.add(RDF.type, cls, node)
-            entity.add(BF.classificationPortion, as_text(value), node)
-
-
-def _subjects(entity: Entity, work: NamedNode) -> None:
-    for concept in entity.refs("subjects", DCTERMS.subject, "concept"):
-        entity.add(BF.subject, concept, work)
-    for number, heading in enumerate(entity.values("subject_headings"), 1):
-        node = entity.node(f"subject-{number}")
-        entity.add(BF.subject, node, work)
-        entity.add(RDF.type, BF.Topic, node)
-        entity.add(RDFS.label, as_text(heading), node)
-        entity.add(DCTERMS.subject, node)
-
-
 def _labelled_nodes(entity: Entity, name: str, link: NamedNode, cls: NamedNode) -> None:
-    """Free-text statements as labelled BIBFRAME nodes (extent, notes, policies)."""
+    """Free-text statements as labelled BIBFRAME nodes (extent, policies)."""
     for number, value in enumerate(entity.values(name), 1):
         node = entity.node(f"{name.replace('_', '-')}-{number}")
         entity.add(link, node)

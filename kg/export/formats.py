@@ -20,6 +20,7 @@ from kg.errors import UsageError
 from kg.export.dublin_core import DC_KINDS, dublin_core, oai_dc_element
 from kg.export.tables import write_csv
 from kg.kinds import KINDS
+from kg.marc import marc_records, write_iso2709, write_marcxml
 from kg.namespaces import PREFIXES, RDF
 from kg.store import Snapshot
 
@@ -90,6 +91,15 @@ def _oai_dc(snapshot: Snapshot, kinds: list[str] | None, output: IO[bytes],
     return count
 
 
+def _marc(write: Callable[[Iterator, IO[bytes]], int]) -> Writer:
+    """MARC 21 records of the resources (kg.marc's mapping), with one of its writers."""
+    def writer(snapshot: Snapshot, kinds: list[str] | None, output: IO[bytes],
+               languages: tuple[str, ...]) -> int:
+        iris = (iri.value for iri in entities(snapshot, "resource"))
+        return write(marc_records(snapshot, iris), output)
+    return writer
+
+
 class _Count:
     """Counts entities as a generator goes through them."""
 
@@ -114,6 +124,10 @@ EXPORT_FORMATS: dict[str, ExportFormat] = {f.name: f for f in (
                  ALL_KINDS, _csv, one_kind=True),
     ExportFormat("oai_dc", "Simple Dublin Core records (resources, agreements, events)",
                  DC_KINDS, _oai_dc),
+    ExportFormat("marc", "MARC 21 records of the resources, ISO 2709 (UTF-8)",
+                 ("resource",), _marc(write_iso2709)),
+    ExportFormat("marcxml", "MARC 21 records of the resources, one MARCXML collection",
+                 ("resource",), _marc(write_marcxml)),
 )}
 
 

@@ -131,7 +131,8 @@ def get_record(repository: Repository, args: dict[str, str], root: ET.Element) -
     record = repository.record(args["identifier"])
     if record.kind not in fmt.kinds:
         raise OaiError("cannotDisseminateFormat",
-                       f"{record.identifier} is a {record.kind}, not available as {fmt.prefix}")
+                       f"{record.identifier} is not available as {fmt.prefix} "
+                       f"(it is of kind {record.kind})")
     element = xml.child(xml.child(root, "GetRecord"), "record")
     repository.write_record(element, record, fmt.prefix)
 

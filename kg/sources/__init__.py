@@ -45,6 +45,9 @@ class Record:
     # Set when the record could not be read as a record at all; it is then
     # reported and skipped instead of converted.
     problem: str | None = None
+    # Values the reader had to leave out (a MARC link that is no web address):
+    # reported as warnings, the rest of the record is converted.
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def key(self) -> str:
@@ -89,11 +92,21 @@ class Source:
         return "sha256:" + digest.hexdigest()
 
 
+def _known(path: Path) -> bool:
+    """True for a file of a known kind; an .xml file counts when it is MARCXML."""
+    suffix = path.suffix.lower()
+    if suffix == ".xml":
+        from kg.sources.marc import is_marcxml
+        return is_marcxml(path)
+    return suffix in SUFFIXES
+
+
 def _source_for(path: Path, root: Path) -> Source:
     suffix = path.suffix.lower()
     relative = path.relative_to(root) if path.is_relative_to(root) else Path(path.name)
     name = slugify(str(relative).replace("/", " ").replace(".", " "))
-    return Source(path=path, name=name, format=SUFFIXES[suffix], display=str(relative))
+    return Source(path=path, name=name, format=SUFFIXES.get(suffix, "marcxml"),
+                  display=str(relative))
 
 
 def discover(paths: Iterable[str | Path]) -> list[Source]:
@@ -107,12 +120,12 @@ def discover(paths: Iterable[str | Path]) -> list[Source]:
         path = Path(raw)
         if path.is_dir():
             found = sorted(p for p in path.rglob("*")
-                           if p.is_file() and p.suffix.lower() in SUFFIXES
+                           if p.is_file() and _known(p)
                            and not any(part.startswith(".") for part in p.relative_to(path).parts))
             sources.extend(_source_for(p, path) for p in found)
         elif path.is_file():
-            if path.suffix.lower() not in SUFFIXES:
-                known = ", ".join(sorted(SUFFIXES))
+            if not _known(path):
+                known = ", ".join(sorted(SUFFIXES)) + ", .xml (MARCXML)"
                 raise SourceError(f"{path}: unknown kind of file; known suffixes: {known}")
             sources.append(_source_for(path, path.parent))
         else:

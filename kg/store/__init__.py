@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Iterator
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from pyoxigraph import (
     BlankNode,
@@ -30,6 +30,10 @@ from pyoxigraph import (
 from kg.errors import QueryError, StoreError
 from kg.namespaces import PREFIXES
 from kg.store.releases import Release, ReleaseStore
+
+if TYPE_CHECKING:
+    from kg.settings import Settings
+    from kg.store.remote.snapshot import RemoteLiveStore
 
 QueryResult = QuerySolutions | QueryBoolean | QueryTriples
 Term = NamedNode | BlankNode | Literal
@@ -133,5 +137,14 @@ class LiveStore:
 def open_live(store: str, keep_releases: int = 3) -> LiveStore:
     """The live store a setting names (a directory of releases)."""
     if store.startswith(("http://", "https://")):
-        raise StoreError("remote SPARQL stores are not supported by this version")
+        raise StoreError("a remote SPARQL store is opened with open_store(settings)")
     return LiveStore(ReleaseStore(store, keep_releases))
+
+
+def open_store(settings: Settings) -> LiveStore | RemoteLiveStore:
+    """The live store the settings name: the embedded one, or a remote SPARQL store."""
+    if settings.store_is_remote:
+        from kg.store.remote.snapshot import open_remote
+
+        return open_remote(settings)
+    return open_live(settings.store, settings.keep_releases)

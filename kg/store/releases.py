@@ -22,7 +22,7 @@ import gc
 import json
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -198,8 +198,14 @@ class ReleaseStore:
         staging.close()
         shutil.rmtree(staging.path, ignore_errors=True)
 
-    def publish(self, staging: Staging, manifest: dict[str, Any]) -> Release:
-        """Make a staged release current, atomically; then prune old releases."""
+    def publish(self, staging: Staging, manifest: dict[str, Any],
+                before_switch: Callable[[], None] | None = None) -> Release:
+        """Make a staged release current, atomically; then prune old releases.
+
+        ``before_switch`` runs once the release is in ``releases/`` and before
+        ``current`` moves (a remote store's swap); if it fails, the release is
+        removed again and ``current`` stays.
+        """
         staging.close()
         (staging.path / MANIFEST).write_text(
             json.dumps(manifest, indent=2, ensure_ascii=False), encoding="utf-8")
@@ -207,6 +213,12 @@ class ReleaseStore:
         self.releases_dir.mkdir(exist_ok=True)
         final = self.releases_dir / staging.id
         os.rename(staging.path, final)
+        if before_switch is not None:
+            try:
+                before_switch()
+            except BaseException:
+                shutil.rmtree(final, ignore_errors=True)
+                raise
         self._point_current_to(final)
         self.prune()
         return Release(staging.id, final)
@@ -222,12 +234,15 @@ class ReleaseStore:
         finally:
             os.close(fd)
 
-    def rollback(self) -> Release:
-        """Make the release before the current one current again."""
+    def rollback(self, before_switch: Callable[[Release], None] | None = None) -> Release:
+        """Make the release before the current one current again (``before_switch``
+        first puts it in a remote store)."""
         current = self.require_current()
         older = [r for r in self.releases() if r.number < current.number]
         if not older:
             raise StoreError(f"release {current.id} is the oldest kept; nothing to roll back to")
+        if before_switch is not None:
+            before_switch(older[-1])
         self._point_current_to(older[-1].path)
         return older[-1]
 

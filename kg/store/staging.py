@@ -11,7 +11,16 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import IO
 
-from pyoxigraph import DefaultGraph, NamedNode, Quad, QuerySolutions, RdfFormat, Store, Triple
+from pyoxigraph import (
+    DefaultGraph,
+    NamedNode,
+    Quad,
+    QuerySolutions,
+    RdfFormat,
+    Store,
+    Triple,
+    Variable,
+)
 
 from kg.errors import SourceSyntaxError, StoreError
 from kg.kinds import KINDS
@@ -86,6 +95,13 @@ class StagingView:
         except OSError as error:
             raise _write_error(f"loading {label}", error) from error
         return self.count(graph)
+
+    def load_nquads(self, data: bytes | IO[bytes]) -> None:
+        """Add N-Quads made by our own converters (bytes, or a stream of them)."""
+        try:
+            self.store.bulk_load(data, RdfFormat.N_QUADS)
+        except OSError as error:
+            raise _write_error("loading converted records", error) from error
 
     def remove_graph(self, graph: NamedNode) -> None:
         """Drop a graph (its source left the set)."""
@@ -273,3 +289,33 @@ def _syntax_location(error: SyntaxError) -> str:
     if isinstance(details, tuple) and len(details) >= 3 and details[1]:
         return f"line {details[1]} column {details[2]}"
     return ""
+
+
+class ViewQueries:
+    """Generic reads and writes on a staging store, for build steps that derive graphs."""
+
+    def __init__(self, view: StagingView) -> None:
+        self.store = view.store
+
+    def select(self, sparql: str, **bindings: NamedNode) -> Iterator[dict]:
+        """Rows of a SELECT query (variables bound to terms, never formatted into the text)."""
+        substitutions = {Variable(k): v for k, v in bindings.items()} or None
+        results = self.store.query(sparql, prefixes=PREFIXES, substitutions=substitutions,
+                                   use_default_graph_as_union=True)
+        names = [v.value for v in results.variables]
+        for row in results:
+            yield {name: row[name] for name in names}
+
+    def quads(self, subject: NamedNode | None = None, predicate: NamedNode | None = None,
+              obj: object = None, graph: NamedNode | None = None) -> Iterator[Quad]:
+        """Quads matching a pattern (None matches anything)."""
+        return self.store.quads_for_pattern(subject, predicate, obj, graph)
+
+    def add(self, quads: Iterable[Quad]) -> None:
+        """Add quads."""
+        self.store.extend(quads)
+
+    def remove(self, quads: Iterable[Quad]) -> None:
+        """Remove quads."""
+        for quad in list(quads):
+            self.store.remove(quad)

@@ -1,0 +1,147 @@
+"""Converting a large MARC file on every core: records in batches, N-Quads back.
+
+Reading and converting a catalogue record in Python costs more than Oxigraph
+takes to load its triples, so for a large ISO 2709 file the build cuts the
+file into batches of records (cheap: a record's length is in its first five
+bytes), worker processes decode, map and convert each batch and serialize its
+quads as N-Quads (pyoxigraph's writer), and the build process loads them all
+with one Oxigraph bulk load that reads from the workers as they finish. Keys
+are still claimed in the build process, in file order, so a duplicate is
+reported exactly as when converting in one process.
+"""
+
+from __future__ import annotations
+
+import io
+import multiprocessing
+import os
+from collections.abc import Callable, Iterable, Iterator
+from itertools import islice
+from typing import IO, Any
+
+from pyoxigraph import NamedNode, RdfFormat, serialize
+
+from kg.convert import Registry, convert_records
+from kg.iris import Minter
+from kg.kinds import KINDS
+from kg.report import Problem, Report
+from kg.sources import Origin, Record, Source
+
+# Below this size, starting processes costs more than it saves.
+MIN_BYTES = 32 << 20
+BATCH = 400
+
+_minter: Minter | None = None
+
+
+def readable(records: Iterable[Record], report: Report) -> Iterator[Record]:
+    """The records that could be read; the others are counted and reported as skipped."""
+    for record in records:
+        if record.problem:
+            report.skipped += 1
+            report.add(Problem(f"skipped: {record.problem}", record.origin, severity="warning"))
+            continue
+        yield record
+
+
+def worth_it(source: Source) -> bool:
+    """True for an ISO 2709 file large enough to convert on several cores."""
+    try:
+        size = source.path.stat().st_size
+    except OSError:
+        return False
+    return source.format == "marc" and size >= MIN_BYTES and (os.cpu_count() or 1) > 1
+
+
+def convert_marc(source: Source, graph: NamedNode, minter: Minter, report: Report,
+                 registry: Registry, skip: bool, progress: Any,
+                 load: Callable[[IO[bytes]], None]) -> tuple[int, int]:
+    """Convert a MARC file in worker processes; ``load`` reads all their N-Quads in one go.
+
+    One load of one stream (not one per batch) lets Oxigraph sort and write
+    the whole graph at once, as its bulk loader is made to. Returns (records,
+    triples) as the serial path counts them.
+    """
+    from kg.sources.marc import chunks_of
+
+    counts = [0, 0]
+
+    def take(result: tuple) -> bytes:
+        data, count, origins, problems, read, skipped = result
+        for iri, origin in origins:
+            _claim(registry, report, iri, origin)
+        report.extend(problems)
+        report.skipped += skipped
+        counts[0] += read
+        counts[1] += count
+        progress.records(read)
+        return data
+
+    context = multiprocessing.get_context("fork")
+    with source.path.open("rb") as handle, context.Pool(
+            os.cpu_count(), initializer=_start, initargs=(minter.base,)) as pool:
+        results = pool.imap(_convert, _batches(source, graph, skip, chunks_of(handle)))
+        load(io.BufferedReader(_Stream(map(take, results)), 1 << 20))
+    return counts[0], counts[1]
+
+
+class _Stream(io.RawIOBase):
+    """The batches' N-Quads as one readable file, produced as it is read."""
+
+    def __init__(self, parts: Iterator[bytes]) -> None:
+        self._parts = parts
+        self._rest = memoryview(b"")
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        while not self._rest:
+            part = next(self._parts, None)
+            if part is None:
+                return 0
+            self._rest = memoryview(part)
+        size = min(len(buffer), len(self._rest))
+        buffer[:size] = self._rest[:size]
+        self._rest = self._rest[size:]
+        return size
+
+
+def _batches(source: Source, graph: NamedNode, skip: bool,
+             chunks: Iterator[tuple[bytes, str | None]]) -> Iterator[tuple]:
+    number = 0
+    while True:
+        batch = list(islice(chunks, BATCH))
+        if not batch:
+            return
+        yield source, graph.value, skip, number, batch
+        number += len(batch)
+
+
+def _claim(registry: Registry, report: Report, iri: str, origin: Origin) -> None:
+    earlier = registry.claim(NamedNode(iri), origin)
+    if earlier is not None:
+        kind, key = iri.rsplit("/", 2)[-2:]
+        report.add(Problem(f"duplicate key: {KINDS[kind].name} '{key}' is already defined at "
+                           f"{earlier}", origin, key=key, field="key"))
+
+
+def _start(base: str) -> None:
+    global _minter
+    _minter = Minter(base)
+
+
+def _convert(job: tuple) -> tuple:
+    """One batch in a worker: (N-Quads, quads, origins, problems, records, skipped)."""
+    from kg.sources.marc import record_from_chunk
+
+    source, graph_iri, skip, first, chunks = job
+    report, registry = Report(), Registry()
+    records = [record_from_chunk(source, first + i + 1, chunk, problem)
+               for i, (chunk, problem) in enumerate(chunks)]
+    wanted = list(readable(records, report)) if skip else records
+    graph = NamedNode(graph_iri)
+    quads = list(convert_records(wanted, graph, _minter, report, registry))
+    data = serialize(quads, format=RdfFormat.N_QUADS)
+    return (data, len(quads), list(registry.origins.items()), report.problems, len(wanted),
+            report.skipped)
