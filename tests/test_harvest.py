@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import gzip
 import http.server
-import shutil
 import subprocess
 import threading
 from collections.abc import Iterator
@@ -18,7 +17,7 @@ from click.testing import CliRunner
 from kg.cli import cli
 from kg.harvest import read_provenance
 from tests.backends import BASE, OxigraphServer
-from tests.support import DEMO, free_port, kg_command
+from tests.support import free_port, kg_command
 
 A_PERSON = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <http://xmlns.com/foaf/0.1/Person>"
 PARTNER_DATA = f"""\
@@ -51,13 +50,6 @@ def partner() -> Iterator[OxigraphServer]:
     server.load(None, PARTNER_DATA.encode("utf-8"))
     yield server
     server.stop()
-
-
-@pytest.fixture
-def sources(tmp_path: Path) -> Path:
-    folder = tmp_path / "sources"
-    shutil.copytree(DEMO, folder)
-    return folder
 
 
 def _harvest(*args: str) -> subprocess.CompletedProcess:
