@@ -98,8 +98,9 @@ def chunks_of(handle: BinaryIO) -> Iterator[tuple[bytes, str | None]]:
         if not head or head.strip(b"\x00\r\n \x1a") == b"":
             return
         if not head.isdigit() or len(head) < 5:
-            yield head, "has an invalid record length in its leader"
-            return  # the next record cannot be found without a length
+            # The length cannot be trusted: the record ends at its end-of-record mark.
+            yield head + _rest_of_record(handle), "has an invalid record length in its leader"
+            continue
         chunk = head + handle.read(int(head) - 5)
         if len(chunk) < int(head):
             yield chunk, "is truncated (shorter than its leader says)"
@@ -108,6 +109,16 @@ def chunks_of(handle: BinaryIO) -> Iterator[tuple[bytes, str | None]]:
             yield chunk, "has no end-of-record mark where its leader says"
             continue
         yield chunk, None
+
+
+def _rest_of_record(handle: BinaryIO) -> bytes:
+    """The bytes up to the next end-of-record mark, with it (or to the end of the file)."""
+    collected = bytearray()
+    while True:
+        byte = handle.read(1)  # buffered; only a broken record is read this way
+        collected += byte
+        if not byte or byte == b"\x1d":
+            return bytes(collected)
 
 
 class _Marc8Error(ValueError):

@@ -37,7 +37,8 @@ def iso2709() -> dict[str, bytes]:
 
     made = {
         "broken-directory": lambda good, other: good + broken_directory(other),
-        "bad-leader-length": lambda good, other: good + b"0O9x1" + other[5:],  # letters
+        # letters in the first record's length: the second is still found
+        "bad-leader-length": lambda good, other: b"0O9x1" + good[5:] + other,
         "truncated": lambda good, other: good + other[: len(other) // 2],
         "invalid-utf8": lambda good, other: invalid_utf8(good) + other,
         "no-title": lambda good, other: good + without_title(other),
