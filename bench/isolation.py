@@ -174,8 +174,9 @@ def report(results: dict[str, list[dict]], args: argparse.Namespace, loads: list
           f"{max(loads):.1f} (1 min)\n")
     kinds = ("entity page", "search", "light SPARQL")
     print("| phase | " + " | ".join(f"{k} p50 / p99 ms" for k in kinds) +
-          " | light requests | light errors | heavy client: answered / 429 / 503 / other |")
-    print("| --- " * (len(kinds) + 4) + "|")
+          " | light requests | light requests/s | light errors"
+          " | heavy client: answered / 429 / 503 / other |")
+    print("| --- " * (len(kinds) + 5) + "|")
     for name, runs in results.items():
         cells = [f"{_median([r[k]['p50'] for r in runs])} / {_median([r[k]['p99'] for r in runs])}"
                  for k in kinds]
@@ -187,7 +188,8 @@ def report(results: dict[str, list[dict]], args: argparse.Namespace, loads: list
         other = sum(n for s, n in statuses.items() if s not in (200, 429, 503))
         hammer = f"{statuses[200]} / {statuses[429]} / {statuses[503]} / {other}" \
             if name != "alone" else "-"
-        print(f"| {name} | {' | '.join(cells)} | {light:,} | {errors} | {hammer} |")
+        rate = light / (len(runs) * args.seconds)
+        print(f"| {name} | {' | '.join(cells)} | {light:,} | {rate:.0f} | {errors} | {hammer} |")
 
 
 if __name__ == "__main__":

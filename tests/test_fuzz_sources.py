@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -25,7 +26,7 @@ from kg.report import Report
 from kg.sources import discover, read_records
 from kg.store.releases import ReleaseStore
 from tests.conftest import BASE
-from tests.support import DEMO, REPO
+from tests.support import DEMO, REPO, kg_command
 
 CORPUS = REPO / "tests" / "data" / "fuzz" / "sources"
 
@@ -73,6 +74,41 @@ def test_a_build_with_the_whole_corpus_publishes_nothing(tmp_path: Path) -> None
     assert failed.value.exit_code == 1
     assert ReleaseStore(store).require_current() == before
     assert [r.id for r in ReleaseStore(store).releases()] == [before.id]
+
+
+MARC = sorted(name for name in EXPECTED if name.startswith("marc-"))
+# Files that do not parse at all: one problem for the file, which even skip cannot pass.
+UNREADABLE = {name for name in MARC if not EXPECTED[name].startswith("record ")}
+
+
+def _kg(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(kg_command(*args), capture_output=True, text=True, timeout=120)
+
+
+def test_marc_corpus_a_problem_per_record_and_nothing_published(tmp_path: Path) -> None:
+    store = tmp_path / "store"
+    build(discover([DEMO]), str(store), BASE)
+    before = ReleaseStore(store).require_current()
+    failed = _kg("build", "--store", str(store), "--on-error=fail", str(DEMO),
+                 *(str(CORPUS / name) for name in MARC))
+    assert failed.returncode == 1, failed.stderr
+    lines = failed.stderr.splitlines()
+    for name in MARC:  # file, record number and control number (or line) in one line
+        assert any(line.startswith(f"{name} ") and EXPECTED[name] in line for line in lines), \
+            (name, lines)
+    assert "nothing published" in failed.stderr and "Traceback" not in failed.stderr
+    assert [r.id for r in ReleaseStore(store).releases()] == [before.id]
+    assert ReleaseStore(store).require_current() == before
+    # skip passes the bad records over, but not a file that does not parse
+    readable = [str(CORPUS / name) for name in MARC if name not in UNREADABLE]
+    skipped = _kg("build", "--store", str(store), "--on-error=skip", *readable)
+    assert skipped.returncode == 0, skipped.stderr
+    assert f"{len(readable)} records skipped" in skipped.stdout
+    assert ReleaseStore(store).require_current().manifest()["counts"]["resource"] == \
+        len(readable)  # the other record of each file
+    refused = _kg("build", "--store", str(store), "--on-error=skip",
+                  *(str(CORPUS / name) for name in sorted(UNREADABLE)))
+    assert refused.returncode == 1 and "nothing published" in refused.stderr
 
 
 @pytest.mark.parametrize("size, expected", [

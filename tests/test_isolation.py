@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from kg.errors import Overloaded, TooManyRequests
+from tests.backends import settings_env
 from tests.sparql_support import http
 from tests.support import Server
 from web.clients import client_address, parse_networks
@@ -131,10 +132,16 @@ def _query(server: Server, query: str, client: str, accept: str = "text/csv"):
 
 
 @pytest.fixture(scope="module")
-def strict_server(demo_store: Path, tmp_path_factory) -> Iterator[Server]:
-    """Two workers sharing one query slot, one queue place, one query per client."""
+def strict_server(demo_store: Path, serving: dict[str, str],
+                  tmp_path_factory) -> Iterator[Server]:
+    """Two workers sharing one query slot, one queue place, one query per client.
+
+    It serves from the chosen backend, so ``--backend oxigraph`` holds a remote
+    store's queries to the same limits.
+    """
     run = tmp_path_factory.mktemp("run")
     server = Server(demo_store, {
+        **settings_env(serving),
         "KG_QUERY_SLOTS": "1", "KG_QUERY_QUEUE": "1", "KG_CLIENT_QUERIES": "1",
         "KG_QUERY_TIMEOUT": "3", "KG_TRUSTED_PROXIES": "127.0.0.1",
         "KG_RUN_DIR": str(run)}, workers=2)

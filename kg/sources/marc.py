@@ -17,6 +17,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from contextlib import redirect_stderr
 from pathlib import Path
+from pyexpat import errors as expat_errors
 from typing import BinaryIO
 
 from pymarc import Field, Indicators, Record, Subfield
@@ -29,6 +30,12 @@ from kg.sources import Record as SourceRecord
 
 MARCXML_NS = "http://www.loc.gov/MARC21/slim"
 _CONTROL_001 = re.compile(rb"001(\d{4})(\d{5})")
+# Expat never fetches an external entity and stops entities that expand too
+# far: say which, rather than call the file malformed.
+_UNFETCHED = {expat_errors.codes[expat_errors.XML_ERROR_UNDEFINED_ENTITY],
+              expat_errors.codes[expat_errors.XML_ERROR_EXTERNAL_ENTITY_HANDLING]}
+_EXPANDING = {expat_errors.codes[expat_errors.XML_ERROR_AMPLIFICATION_LIMIT_BREACH],
+              expat_errors.codes[expat_errors.XML_ERROR_RECURSIVE_ENTITY_REF]}
 # pymarc logs every odd indicator; the reports say what matters.
 logging.getLogger("pymarc").setLevel(logging.ERROR)
 
@@ -91,8 +98,9 @@ def chunks_of(handle: BinaryIO) -> Iterator[tuple[bytes, str | None]]:
         if not head or head.strip(b"\x00\r\n \x1a") == b"":
             return
         if not head.isdigit() or len(head) < 5:
-            yield head, "has an invalid record length in its leader"
-            return  # the next record cannot be found without a length
+            # The length cannot be trusted: the record ends at its end-of-record mark.
+            yield head + _rest_of_record(handle), "has an invalid record length in its leader"
+            continue
         chunk = head + handle.read(int(head) - 5)
         if len(chunk) < int(head):
             yield chunk, "is truncated (shorter than its leader says)"
@@ -101,6 +109,16 @@ def chunks_of(handle: BinaryIO) -> Iterator[tuple[bytes, str | None]]:
             yield chunk, "has no end-of-record mark where its leader says"
             continue
         yield chunk, None
+
+
+def _rest_of_record(handle: BinaryIO) -> bytes:
+    """The bytes up to the next end-of-record mark, with it (or to the end of the file)."""
+    collected = bytearray()
+    while True:
+        byte = handle.read(1)  # buffered; only a broken record is read this way
+        collected += byte
+        if not byte or byte == b"\x1d":
+            return bytes(collected)
 
 
 class _Marc8Error(ValueError):
@@ -179,8 +197,19 @@ def _marcxml(handle: BinaryIO, source: Source,
                 root.clear()
     except ET.ParseError as error:
         line, column = error.position
-        raise SourceSyntaxError(f"not well-formed XML ({error})", source.label,
+        raise SourceSyntaxError(_xml_problem(error), source.label,
                                 f"line {line} column {column}") from error
+
+
+def _xml_problem(error: ET.ParseError) -> str:
+    """What is wrong with a MARCXML file (its position is given beside it)."""
+    reason = str(error).rsplit(": line ", 1)[0]
+    if error.code in _UNFETCHED:
+        return f"uses an XML entity that the file does not define ({reason}); " \
+               "external entities are never fetched"
+    if error.code in _EXPANDING:
+        return f"has XML entities that expand too far ({reason})"
+    return f"not well-formed XML ({reason})"
 
 
 def _local(tag: str) -> str:
@@ -189,7 +218,9 @@ def _local(tag: str) -> str:
 
 def _xml_record(element: ET.Element) -> tuple[Record | None, tuple[str, str] | None]:
     record = Record(leader=" " * 24)
-    control = ""
+    # The 001 comes after the leader: found first, so a bad leader's report names it.
+    control = next(((c.text or "").strip() for c in element if _local(c.tag) == "controlfield"
+                    and c.get("tag") == "001"), "")
     for child in element:
         name, text = _local(child.tag), child.text or ""
         if name == "leader":
@@ -197,9 +228,7 @@ def _xml_record(element: ET.Element) -> tuple[Record | None, tuple[str, str] | N
                 return None, (f"has an invalid leader ({len(text)} characters, not 24)", control)
             record.leader = text
         elif name == "controlfield":
-            tag = child.get("tag", "")
-            control = text.strip() if tag == "001" else control
-            record.add_field(Field(tag=tag, data=text))
+            record.add_field(Field(tag=child.get("tag", ""), data=text))
         elif name == "datafield":
             subfields = [Subfield(s.get("code", ""), s.text or "") for s in child
                          if _local(s.tag) == "subfield"]
