@@ -53,6 +53,7 @@ NumberOfBuffers = 10000
 MaxDirtyBuffers = 6000
 DirsAllowed = .
 CaseMode = 2
+ThreadsPerQuery = 1
 [HTTPServer]
 ServerPort = 127.0.0.1:{http_port}
 ServerRoot = /var/lib/virtuoso-opensource-7/vsp
