@@ -35,3 +35,12 @@ translations: $(STAMP)  ## extract interface strings, update the vi and en catal
 	$(BIN)/pybabel extract -F web/babel.cfg -k lazy_gettext --no-location --sort-output -o web/translations/messages.pot .
 	$(BIN)/pybabel update -i web/translations/messages.pot -d web/translations --no-fuzzy-matching
 	$(BIN)/pybabel compile -d web/translations --statistics
+
+.PHONY: bench bench-smoke
+bench: $(STAMP)  ## every benchmark against its baseline (hours); the table goes to bench/README.md
+	$(BIN)/pip install --quiet -e '.[bench]'
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
+
+bench-smoke: $(STAMP)  ## the benchmarks on a tiny size, to see that they run (a minute)
+	$(BIN)/pip install --quiet -e '.[bench]'
+	$(BIN)/python -m bench.run --smoke $(BENCH_ARGS)

@@ -53,11 +53,12 @@ def language_order() -> list[str]:
 
 def kind_name(kind: str, plural: bool = False) -> str:
     """A kind's name in the reader's language."""
-    cache = g.setdefault("kg_kind_names", {})
-    if (kind, plural) not in cache:
+    key = (reader_language(), kind, plural)
+    name = _KIND_NAMES.get(key)
+    if name is None:
         names = KIND_NAMES.get(kind)
-        cache[kind, plural] = str(names[1 if plural else 0]) if names else kind
-    return cache[kind, plural]
+        name = _KIND_NAMES[key] = str(names[1 if plural else 0]) if names else kind
+    return name
 
 
 def status_name(status: str) -> str:
@@ -73,18 +74,25 @@ def language_url(code: str) -> str:
 
 
 def _cached_gettext(string: str) -> str:
-    cache = g.setdefault("kg_gettext", {})
-    text = cache.get(string)
+    key = (reader_language(), string)
+    text = _GETTEXT.get(key)
     if text is None:
-        text = cache[string] = get_translations().ugettext(string)
+        text = _GETTEXT[key] = get_translations().ugettext(string)
     return text
+
+
+# Translations by (language, text), for the life of the process: the compiled
+# catalogs do not change while it runs, and the keys are the templates' own
+# strings in the configured languages (reader_language never returns another).
+_GETTEXT: dict[tuple[str, str], str] = {}
+_KIND_NAMES: dict[tuple[str, str, bool], str] = {}
 
 
 def init_app(app: Flask) -> None:
     """Set up Flask-Babel with the reader's language."""
     Babel(app, locale_selector=reader_language)
-    # Templates look the same strings up on every page: keep this request's
-    # answers (Flask-Babel finds the catalog anew for each call).
+    # Templates look the same strings up on every page: keep the answers
+    # (Flask-Babel finds the catalog anew for each call).
     app.jinja_env.install_gettext_callables(
         gettext=_cached_gettext,
         ngettext=lambda s, p, n: get_translations().ungettext(s, p, n),

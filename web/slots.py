@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import errno
 import fcntl
+import functools
 import hashlib
 import math
 import os
@@ -59,7 +60,12 @@ class _LockFile:
 
     def __init__(self, path: Path) -> None:
         self.fd = -1
-        self.fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+        flags = os.O_RDWR | os.O_CREAT | os.O_CLOEXEC
+        try:
+            self.fd = os.open(path, flags, 0o600)
+        except FileNotFoundError:  # the run directory, made on first use (not per query)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self.fd = os.open(path, flags, 0o600)
 
     def take(self, offset: int) -> bool:
         """Lock one byte, without waiting; False if another holder has it."""
@@ -110,6 +116,7 @@ class Ticket:
             self._lock = None
 
 
+@functools.lru_cache(maxsize=4096)  # clients come back: hash each address once
 def _client_offset(client: str) -> int:
     digest = hashlib.blake2b(client.encode("utf-8", "surrogatepass"), digest_size=6).digest()
     return CLIENT_BASE + int.from_bytes(digest, "big") * MOST_PER_CLIENT
@@ -127,7 +134,6 @@ class QuerySlots:
         limits = self.limits
         if not limits.slots and not limits.per_client:
             return Ticket(None)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         lock = _LockFile(self.path)
         try:
             if limits.per_client and lock.take_any(_client_offset(client),

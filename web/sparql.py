@@ -46,6 +46,7 @@ STREAM_AFTER = 1 << 20  # answers larger than this are streamed, not buffered
 PAGE_FORMATS = {"select": ("tsv", "text/tab-separated-values"), "ask": ("json", "application/json"),
                 "graph": ("nt", "application/n-triples")}
 EXPOSED = "ETag, X-SPARQL-MaxRows, X-KG-Truncated"
+CONDITIONAL = ("HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_IF_MATCH")
 PAGE_POLICY = CONTENT_SECURITY_POLICY.replace("default-src 'none';",
                                               "default-src 'none'; script-src 'self';")
 
@@ -111,10 +112,10 @@ def _evaluate(snap: EmbeddedSnapshot | RemoteSnapshot, wanted: QueryRequest,
     if isinstance(snap, RemoteSnapshot):  # the store evaluates it, within the same limits
         return answer_remotely(snap, wanted.query or "", wanted.default_graphs,
                                wanted.named_graphs, formats, settings().max_rows,
-                               settings().query_timeout, request.base_url)
+                               settings().query_timeout, _base_iri())
     # The service's base IRI is the endpoint's own URL (SPARQL 1.1 Protocol 2.1.4).
-    job = Job(str(snap.release.db_path), wanted.query or "", wanted.default_graphs,
-              wanted.named_graphs, formats, settings().max_rows, request.base_url)
+    job = Job(snap.db, wanted.query or "", wanted.default_graphs,
+              wanted.named_graphs, formats, settings().max_rows, _base_iri())
     return query_pool(current_app).run(job, settings().query_timeout)
 
 
@@ -179,8 +180,8 @@ def _etag(snap: Snapshot, representation: Representation) -> str:
 
 def _not_modified(snap: Snapshot, representation: Representation) -> Response | None:
     """A 304 when a GET's validators match the release being served."""
-    if request.method != "GET":
-        return None
+    if request.method != "GET" or not any(h in request.environ for h in CONDITIONAL):
+        return None  # most requests ask unconditionally: no validators to compare
     etag = _etag(snap, representation)
     if is_resource_modified(request.environ, etag=etag, last_modified=served_since(snap)):
         return None
@@ -192,8 +193,35 @@ def _not_modified(snap: Snapshot, representation: Representation) -> Response | 
 def _validators(response: Response, snap: Snapshot, representation: Representation) -> None:
     if request.method == "GET":
         response.headers["ETag"] = _etag(snap, representation)
-        response.headers["Last-Modified"] = http_date(served_since(snap))
+        response.headers["Last-Modified"] = _last_modified(snap)
         response.headers["Cache-Control"] = CACHE_CONTROL
+
+
+def _last_modified(snap: Snapshot) -> str:
+    """The release's Last-Modified header, formatted once per snapshot."""
+    cached = getattr(snap, "_last_modified", None)
+    if cached is None:
+        cached = http_date(served_since(snap))
+        snap._last_modified = cached  # type: ignore[attr-defined]
+    return cached
+
+
+def _base_iri() -> str:
+    """The endpoint's own URL (the query's base IRI), worked out once per host and root."""
+    environ = request.environ
+    key = (environ.get("wsgi.url_scheme"), environ.get("HTTP_HOST"),
+           environ.get("SERVER_NAME"), environ.get("SERVER_PORT"), environ.get("SCRIPT_NAME"),
+           environ.get("PATH_INFO"))
+    base = _BASE_IRIS.get(key)
+    if base is None:
+        base = request.base_url
+        if len(_BASE_IRIS) >= 256:  # the Host header is the client's: keep few
+            _BASE_IRIS.clear()
+        _BASE_IRIS[key] = base
+    return base
+
+
+_BASE_IRIS: dict[tuple, str] = {}
 
 
 def _mark_truncated(response: Response, truncated: bool) -> None:

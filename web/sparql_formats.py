@@ -71,8 +71,12 @@ def choose(offered: tuple[Representation, ...], default: Representation,
     return negotiate(offered, default=default)
 
 
-def _choices() -> dict[str, Representation | NotAcceptable]:
-    """Per family of forms, the representation chosen or why none could be.
+Choices = dict[str, Representation | NotAcceptable]
+
+
+def _choices() -> tuple[Choices, dict[str, Representation]]:
+    """Per family of forms, the representation chosen or why none could be; and per form,
+    the representation chosen or the family's default.
 
     Kept per request headers and parameters: clients repeat the same ones,
     and negotiation is a good part of a light query's cost.
@@ -81,19 +85,24 @@ def _choices() -> dict[str, Representation | NotAcceptable]:
            tuple(request.values.getlist("format") + request.values.getlist("output")))
     cached = _CHOICES.get(key)
     if cached is None:
-        cached = {}
+        choices: Choices = {}
         for family in ("select", "graph"):
             try:
-                cached[family] = choose(OFFERED[family], DEFAULT[family], graph=family == "graph")
+                choices[family] = choose(OFFERED[family], DEFAULT[family],
+                                         graph=family == "graph")
             except NotAcceptable as error:
-                cached[family] = error
+                choices[family] = error
+        picked = {family: DEFAULT[family] if isinstance(choice, NotAcceptable) else choice
+                  for family, choice in choices.items()}
+        picked["ask"] = picked["select"]
+        cached = (choices, picked)
         if len(_CHOICES) >= 512:
             _CHOICES.clear()
         _CHOICES[key] = cached
     return cached
 
 
-_CHOICES: dict[tuple, dict[str, Representation | NotAcceptable]] = {}
+_CHOICES: dict[tuple, tuple[Choices, dict[str, Representation]]] = {}
 
 
 def formats_for(form: str) -> dict[str, Representation]:
@@ -102,12 +111,8 @@ def formats_for(form: str) -> dict[str, Representation]:
     The form read from the text decides which choice must succeed; the others
     fall back to their default (the text may not parse at all).
     """
-    chosen: dict[str, Representation] = {}
-    for family, choice in _choices().items():
-        if isinstance(choice, NotAcceptable):
-            if form == family or (form == "ask" and family == "select"):
-                raise NotAcceptable(choice.message)
-            choice = DEFAULT[family]
-        chosen[family] = choice
-    chosen["ask"] = chosen["select"]
-    return chosen
+    choices, picked = _choices()
+    choice = choices.get("select" if form == "ask" else form)
+    if isinstance(choice, NotAcceptable):
+        raise NotAcceptable(choice.message)
+    return picked  # shared by the requests that negotiate alike: read it, never change it

@@ -63,6 +63,7 @@ class EmbeddedSnapshot:
                  manifest: dict[str, Any] | None = None) -> None:
         self.release = release
         self.release_id = release.id
+        self.db = str(release.db_path)  # what each query process job names
         # A release being built has no manifest file yet; its writers pass it.
         self.manifest = manifest if manifest is not None else release.manifest()
         self._store = store if store is not None else release.open()
@@ -115,12 +116,12 @@ class LiveStore:
         self._lock = threading.Lock()
         self._target: str | None = None
         self._snapshot: EmbeddedSnapshot | None = None
+        self._link = str(releases.path / "current")  # read on every request: a str, once
 
     def snapshot(self) -> EmbeddedSnapshot:
         """The current release (reopened only when the ``current`` link moved)."""
-        link = self.releases.path / "current"
         try:
-            target = os.readlink(link)
+            target = os.readlink(self._link)
         except OSError:
             target = None
         if target is not None and target == self._target and self._snapshot is not None:

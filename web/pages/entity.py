@@ -8,7 +8,7 @@ N-Triples, JSON-LD or RDF/XML and ``/page/...`` in HTML, each by path suffix,
 
 from __future__ import annotations
 
-from flask import Response, abort, redirect, render_template, request, url_for
+from flask import Response, abort, g, redirect, render_template, request, url_for
 from pyoxigraph import NamedNode, serialize
 
 from kg.describe import describe
@@ -39,9 +39,15 @@ def _split(key: str) -> tuple[str, str | None]:
 
 def alternates(kind: str, key: str) -> list[tuple[str, str, str]]:
     """(media type, URL, short name) of every representation of the entity."""
-    found = [(r.media_type.split(";")[0], url_for("pages.data", kind=kind, key=f"{key}.{r.name}"),
-              r.name) for r in RDF_REPRESENTATIONS]
-    return [*found, ("text/html", url_for("pages.page", kind=kind, key=key), "html")]
+    # A page needs them twice (its <link>s and its Link header); url_for is not cheap.
+    cache = g.setdefault("kg_alternates", {})
+    if (kind, key) not in cache:
+        found = [(r.media_type.split(";")[0],
+                  url_for("pages.data", kind=kind, key=f"{key}.{r.name}"), r.name)
+                 for r in RDF_REPRESENTATIONS]
+        cache[kind, key] = [*found, ("text/html", url_for("pages.page", kind=kind, key=key),
+                                     "html")]
+    return cache[kind, key]
 
 
 def link_header(kind: str, key: str) -> str:
