@@ -18,7 +18,9 @@ processes:
   then the row taken out again for the next run.
 
 Prints a Markdown table (median, min, max over the runs; ratio of medians to
-the bulk load's; peak RSS; the load average) for bench/README.md.
+the bulk load's; peak RSS; the load average; the CPU seconds of the build and
+of the bulk load, steadier than wall time on a shared machine) for
+bench/README.md.
 """
 
 from __future__ import annotations
@@ -41,6 +43,13 @@ EXTRA_CONCEPT = "bench-extra-topic,topics,Chủ đề thêm,Extra topic\n"
 EXTRA_PERSON = "bench-extra-person,Lê Văn Thêm\n"
 
 
+def _cpu_seconds() -> float:
+    """CPU seconds (user + system) of this process and its finished workers."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    workers = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return round(own.ru_utime + own.ru_stime + workers.ru_utime + workers.ru_stime, 2)
+
+
 def _peak_mib() -> float:
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
@@ -56,7 +65,8 @@ def child_build(sources: str, store: str) -> dict:
     outcome = build(discover([sources]), store, BASE, on_error="skip")
     return {"seconds": time.monotonic() - started, "timings": outcome.timings,
             "records": outcome.records, "triples": outcome.triples,
-            "status": {s.file: s.status for s in outcome.sources}, "peak_rss_mib": _peak_mib()}
+            "status": {s.file: s.status for s in outcome.sources}, "peak_rss_mib": _peak_mib(),
+            "cpu_seconds": _cpu_seconds()}
 
 
 def child_bulk_load(ntriples: str, store: str) -> dict:
@@ -67,7 +77,8 @@ def child_bulk_load(ntriples: str, store: str) -> dict:
     db = Store(store)
     db.bulk_load(path=ntriples, format=RdfFormat.N_TRIPLES)
     db.flush()
-    return {"seconds": time.monotonic() - started, "peak_rss_mib": _peak_mib()}
+    return {"seconds": time.monotonic() - started, "peak_rss_mib": _peak_mib(),
+            "cpu_seconds": _cpu_seconds()}
 
 
 def _child(*args: str) -> dict:
@@ -151,6 +162,13 @@ def table(name: str, runs: list[dict]) -> list[str]:
                 f"{max(r['build']['peak_rss_mib'] for r in runs):,.0f}")]
     for step in runs[0]["build"]["timings"]:
         rows.append(row(f"- {step}", [r["build"]["timings"].get(step, 0.0) for r in runs]))
+    if all("cpu_seconds" in r["build"] for r in runs):
+        # On a shared machine, CPU time is steadier than wall time (x: of bulk_load's CPU).
+        cpu_base = statistics.median(r["bulk_load"]["cpu_seconds"] for r in runs)
+        for what, step in (("CPU s, bulk_load", "bulk_load"), ("CPU s, build", "build")):
+            values = [r[step]["cpu_seconds"] for r in runs]
+            rows.append(f"| {name} | {triples:,} | {what} | {_stats(values)} "
+                        f"| {statistics.median(values) / cpu_base:.2f} | | {load} |")
     rows.append(row("rebuild, one small source changed", [r["rebuild"]["seconds"] for r in runs],
                     f"{max(r['rebuild']['peak_rss_mib'] for r in runs):,.0f}"))
     return rows
