@@ -31,9 +31,9 @@ from tests.test_oai import (
     rebuild,
 )
 
-LICENCE = BASE + "id/agreement/bench-article-licence"
+LICENCE = BASE + "id/agreement/article-licence"
 LICENCE_YAML = """
-  - key: bench-article-licence
+  - key: article-licence
     type: licence
     title_en: Article reading licence
     parties: [ton-duc-thang-university, peoples-police-university]
