@@ -195,6 +195,7 @@ class _Parent:
 
     @classmethod
     def of(cls, context: ArtifactContext, index: Path) -> _Parent:
+        """The parent release of the one being built, with its index's languages."""
         assert context.parent_folder is not None
         release = Release(context.parent_folder.name, context.parent_folder)
         snapshot = EmbeddedSnapshot(release, None, undated(release.manifest()))
