@@ -7,6 +7,7 @@ release is never published without its files.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,10 +37,14 @@ ArtifactWriter = Callable[[ArtifactContext], None]
 WRITERS: list[ArtifactWriter] = []
 
 
-def write_artifacts(context: ArtifactContext) -> None:
-    """Run every registered writer."""
+def write_artifacts(context: ArtifactContext) -> dict[str, float]:
+    """Run every registered writer; the wall seconds each took, by name."""
+    timings = {}
     for writer in WRITERS:
+        started = time.monotonic()
         writer(context)
+        timings[f"artifact:{writer.__name__}"] = time.monotonic() - started
+    return timings
 
 
 WRITERS.append(write_entity_index)  # index.sqlite: search, lists, timelines (kg/index)

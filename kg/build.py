@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -71,6 +72,8 @@ class BuildOutcome:
     sources: list[SourceSummary] = field(default_factory=list)
     release: Release | None = None
     seconds: float = 0.0
+    # Wall seconds of each step (convert+load, agents, validate, artifact:NAME ...).
+    timings: dict[str, float] = field(default_factory=dict)
 
     @property
     def records(self) -> int:
@@ -116,14 +119,17 @@ def build(sources: list[Source], store_dir: str, base_iri: str, keep: int = 3,
             if not outcome.report.conforms:
                 raise ValidationFailed(f"{len(outcome.report.errors)} problems; nothing published",
                                        outcome)
-            manifest = run.finish(outcome, previous, current, staging.path)
-            write_artifacts(ArtifactContext(view, staging.path, manifest, minter,
-                                            current.path if current else None))
+            with timed(outcome.timings, "finish"):
+                manifest = run.finish(outcome, previous, current, staging.path)
+            outcome.timings |= write_artifacts(ArtifactContext(
+                view, staging.path, manifest, minter, current.path if current else None))
             if remote is not None:
-                sent = _upload(remote, view, minter, manifest, previous, outcome,
-                               run.derived, progress)
-            outcome.release = releases.publish(staging, manifest,
-                                               sent.swap if sent is not None else None)
+                with timed(outcome.timings, "send"):
+                    sent = _upload(remote, view, minter, manifest, previous, outcome,
+                                   run.derived, progress)
+            with timed(outcome.timings, "publish"):
+                outcome.release = releases.publish(staging, manifest,
+                                                   sent.swap if sent is not None else None)
         except BaseException:
             if sent is not None:
                 sent.abort()
@@ -156,6 +162,16 @@ def check(sources: list[Source], base_iri: str, progress: Progress | None = None
     return outcome
 
 
+@contextmanager
+def timed(timings: dict[str, float], step: str) -> Iterator[None]:
+    """Add the wall time of a block to ``timings[step]``."""
+    started = time.monotonic()
+    try:
+        yield
+    finally:
+        timings[step] = timings.get(step, 0.0) + time.monotonic() - started
+
+
 class _Run:
     """One build's state: the store being filled, origins of records, problems."""
 
@@ -173,10 +189,29 @@ class _Run:
         self.registry = Registry()
         self.by_graph: dict[str, Source] = {}
         self.before: set[str] = set()
+        self.named_before: set[str] = set()
+        self.typed_before: set[str] | None = None
 
     def load_and_validate(self, sources: list[Source], kept: dict[str, Any]) -> BuildOutcome:
         """Load changed sources into the store, drop removed ones, validate."""
         outcome = BuildOutcome(self.report)
+        with timed(outcome.timings, "convert+load"):
+            changed, removed = self._load_sources(outcome, sources, kept)
+        changed_graphs = [self.minter.graph(s.name) for s in changed]
+        with timed(outcome.timings, "agents"):
+            self._refresh_agents(changed_graphs)
+        with timed(outcome.timings, "validate"):
+            self.progress.step("validating")
+            unchanged_graphs = [self.minter.graph(s.name) for s in sources if s not in changed]
+            if changed or removed:
+                self.report.extend(validate_graphs(self.view, changed_graphs, unchanged_graphs,
+                                                   self.minter, self.origin_of, self.validator,
+                                                   self.typed_before))
+        return outcome
+
+    def _load_sources(self, outcome: BuildOutcome, sources: list[Source],
+                      kept: dict[str, Any]) -> tuple[list[Source], list[str]]:
+        """Drop removed sources, load changed ones; (changed sources, removed names)."""
         checksums = {s.name: s.checksum() for s in sources}
         names = {s.name for s in sources}
         changed = [s for s in sources if kept.get(s.name, {}).get("checksum") != checksums[s.name]]
@@ -185,8 +220,8 @@ class _Run:
         touched = [self.minter.graph(s.name) for s in changed] + [self.minter.graph(n)
                                                                   for n in removed]
         self.before = self.view.entities(touched)
-        typed_before = typed_before_change(self.view, touched) if kept else None
-        named_before = named_agents(self.view, touched)
+        self.typed_before = typed_before_change(self.view, touched) if kept else None
+        self.named_before = named_agents(self.view, touched)
         for name in removed:
             self.progress.step(f"dropping {kept[name]['file']}")
             self.view.remove_graph(self.minter.graph(name))
@@ -202,23 +237,21 @@ class _Run:
                                         checksums[source.name], "unchanged",
                                         **_kept_counts(kept[source.name]))
             outcome.sources.append(summary)
-        changed_graphs = [self.minter.graph(s.name) for s in changed]
+        return changed, removed
+
+    def _refresh_agents(self, changed_graphs: list[NamedNode]) -> None:
+        """Declare the agents that changed graphs name; the agents graph counts as changed
+        (appended to ``changed_graphs``) when it did."""
         self.progress.step("declaring agents named in records")
         named = named_agents(self.view, changed_graphs) | self.view.entities(changed_graphs)
-        redeclared = refresh_agents(self.view, self.minter, named_before | self.before | named)
+        redeclared = refresh_agents(self.view, self.minter,
+                                    self.named_before | self.before | named)
         if redeclared:
             self.before |= redeclared
             self.derived.append(agents_graph(self.minter))
             changed_graphs.append(agents_graph(self.minter))
-            if typed_before is not None:  # references to agents it dropped are checked again
-                typed_before |= redeclared
-        self.progress.step("validating")
-        unchanged_graphs = [self.minter.graph(s.name) for s in sources if s not in changed]
-        if changed or removed:
-            self.report.extend(validate_graphs(self.view, changed_graphs, unchanged_graphs,
-                                               self.minter, self.origin_of, self.validator,
-                                               typed_before))
-        return outcome
+            if self.typed_before is not None:  # references to agents it dropped: again
+                self.typed_before |= redeclared
 
     def _load(self, source: Source, checksum: str, status: str) -> SourceSummary:
         graph = self.minter.graph(source.name)

@@ -29,11 +29,23 @@ _EXTRA = str.maketrans({"đ": "d", "Đ": "D", "ð": "d", "ø": "o", "Ø": "O", "
                         "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE", "ł": "l", "Ł": "L"})
 
 
+class _Marks(dict):
+    """A translation table that drops combining marks, each code point looked up once."""
+
+    def __missing__(self, code: int) -> int | None:
+        kept = None if unicodedata.combining(chr(code)) else code
+        self[code] = kept
+        return kept
+
+
+_MARKS = _Marks()
+
+
 def fold(text: str) -> str:
     """Lower-case text without diacritics, for matching (``Cường`` -> ``cuong``)."""
-    decomposed = unicodedata.normalize("NFD", text.translate(_EXTRA))
-    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return " ".join(stripped.casefold().split())
+    if not text.isascii():
+        text = unicodedata.normalize("NFD", text.translate(_EXTRA)).translate(_MARKS)
+    return " ".join(text.casefold().split())
 
 
 def slugify(text: str) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import http.client
+import io
 import shutil
 from pathlib import Path
 
@@ -13,7 +14,8 @@ from pyoxigraph import DefaultGraph, RdfFormat, Store, serialize
 from rdflib import Graph
 from rdflib.compare import isomorphic
 
-from kg.export.dumps import DUMPS, read_index
+from kg.export.dumps import DUMPS, INDEX, read_index
+from kg.namespaces import PREFIXES
 from kg.store.releases import ReleaseStore
 from tests.conftest import BASE, build_store
 from tests.support import DEMO, Server
@@ -84,6 +86,23 @@ def test_every_dump_reloads_isomorphic_to_the_release(store: Path) -> None:
         data = dump_file(release.path, name).read_bytes()
         assert entry["size"] == len(data)
         assert entry["sha256"] == hashlib.sha256(data).hexdigest()
+
+
+def test_formats_made_from_one_read_are_the_bytes_the_store_writes(store: Path) -> None:
+    """Turtle and JSON-LD made from one N-Triples read: the bytes the store writes."""
+    release = ReleaseStore(store).require_current()
+    db = Store.read_only(str(release.path / "db"))
+    index = read_index(release.path)
+    for name, options in (("ttl", {"prefixes": PREFIXES}), ("jsonld", {})):
+        pieces = index["files"][name]["graphs"]
+        for graph in db.named_graphs():
+            piece = gzip.decompress(_piece(dump_file(release.path, name), pieces[graph.value]))
+            direct = io.BytesIO()
+            db.dump(direct, FORMATS[name], from_graph=graph, **options)
+            assert direct.getvalue() in piece, (name, graph)
+    # The N-Triples read of each graph is gone once the dumps are written.
+    assert sorted(p.name for p in (release.path / DUMPS).iterdir()) == sorted(
+        [INDEX, *(entry["name"] for entry in index["files"].values())])
 
 
 def test_a_rebuild_copies_unchanged_graphs_and_stays_isomorphic(store: Path, sources: Path,

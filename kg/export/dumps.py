@@ -11,17 +11,28 @@ source was not loaded again in this release is copied as bytes from the
 parent release's dump, so a rebuild pays for what changed only. Oxigraph's
 serializers write straight into the compressor: memory stays flat whatever
 the release's size.
+
+Reading a graph out of the store costs more than writing any format, so
+each graph is read once, into an N-Triples file beside the dumps (written by
+Oxigraph without the GIL, the next graph while this one is written out); the
+four formats are made from that file: N-Triples and N-Quads as bytes,
+Turtle and JSON-LD by Oxigraph's parser and serializers, which give the same
+bytes as a dump from the store (same triples, same order).
 """
 
 from __future__ import annotations
 
 import json
 import re
+import shutil
+from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pyoxigraph import DefaultGraph, NamedNode, RdfFormat
+from pyoxigraph import DefaultGraph, NamedNode, RdfFormat, parse, serialize
 
 from kg.export.gzipped import DumpFile, Tee, WithGraph
 from kg.namespaces import PREFIXES
@@ -85,7 +96,7 @@ def write_dumps(context: ArtifactContext) -> None:
     handles = {name: path.open("wb") for name, path in files.items()}
     try:
         outputs = {name: DumpFile(handle) for name, handle in handles.items()}
-        ranges = _write_graphs(context.view, outputs, parent)
+        ranges = _write_graphs(context.view, outputs, parent, folder / ".graph")
     finally:
         for handle in handles.values():
             handle.close()
@@ -103,7 +114,7 @@ Graph = NamedNode | DefaultGraph
 
 
 def _write_graphs(view: StagingView, outputs: dict[str, DumpFile],
-                  parent: _Parent) -> dict[str, dict[str, list[int]]]:
+                  parent: _Parent, scratch: Path) -> dict[str, dict[str, list[int]]]:
     """Write every graph's piece into every file; where each piece lies."""
     ranges: dict[str, dict[str, list[int]]] = {name: {} for name in outputs}
     jsonld = outputs["jsonld"]
@@ -111,31 +122,58 @@ def _write_graphs(view: StagingView, outputs: dict[str, DumpFile],
     graphs: list[Graph] = sorted(view.graphs(), key=lambda g: g.value)
     if next(iter(view.quads(None, None, None, DefaultGraph())), None) is not None:
         graphs.insert(0, DefaultGraph())
-    for number, graph in enumerate(graphs):
-        if number:
-            _raw_member(jsonld, b",\n")
-        key = graph.value if isinstance(graph, NamedNode) else ""
-        starts = {name: out.size for name, out in outputs.items()}
-        old = parent.pieces(key)
-        if old is not None:
+    fresh = [g for g in graphs if parent.pieces(_key(g)) is None]
+    with closing(_read_ahead(view, fresh, scratch)) as read:
+        for number, graph in enumerate(graphs):
+            if number:
+                _raw_member(jsonld, b",\n")
+            starts = {name: out.size for name, out in outputs.items()}
+            old = parent.pieces(_key(graph))
+            if old is not None:
+                for name, out in outputs.items():
+                    out.copy_range(parent.files[name], *old[name])
+            else:
+                _dump_graph(graph, next(read), outputs)
             for name, out in outputs.items():
-                out.copy_range(parent.files[name], *old[name])
-        else:
-            _dump_graph(view, graph, outputs)
-        for name, out in outputs.items():
-            ranges[name][key] = [starts[name], out.size - starts[name]]
+                ranges[name][_key(graph)] = [starts[name], out.size - starts[name]]
     _raw_member(jsonld, b"]\n")
     return ranges
 
 
-def _dump_graph(view: StagingView, graph: Graph, outputs: dict[str, DumpFile]) -> None:
-    """Serialize one graph into a new member of each file."""
-    with outputs["nt"].member() as nt, outputs["nq"].member() as nq:
+def _key(graph: Graph) -> str:
+    return graph.value if isinstance(graph, NamedNode) else ""
+
+
+def _read_ahead(view: StagingView, graphs: list[Graph], scratch: Path) -> Iterator[Path]:
+    """Each graph as an N-Triples file, in order, the next one read while this one is used."""
+    def read(number: int) -> Path:
+        path = scratch.with_name(f"{scratch.name}-{number}.nt")
+        view.dump(path, RdfFormat.N_TRIPLES, graphs[number])
+        return path
+
+    with ThreadPoolExecutor(1) as reader:
+        def start(number: int) -> Future[Path]:
+            return reader.submit(read, number)
+        pending = start(0) if graphs else None
+        for number in range(len(graphs)):
+            assert pending is not None
+            path = pending.result()
+            pending = start(number + 1) if number + 1 < len(graphs) else None
+            try:
+                yield path
+            finally:
+                path.unlink(missing_ok=True)
+
+
+def _dump_graph(graph: Graph, lines: Path, outputs: dict[str, DumpFile]) -> None:
+    """Write one graph (read into an N-Triples file) into a new member of each file."""
+    with outputs["nt"].member() as nt, outputs["nq"].member() as nq, lines.open("rb") as text:
         sink = Tee(nt, WithGraph(nq, str(graph).encode()) if isinstance(graph, NamedNode)
                    else nq)
-        view.dump(sink, RdfFormat.N_TRIPLES, graph)
+        shutil.copyfileobj(text, sink, 1 << 20)  # type: ignore[misc]
     with outputs["ttl"].member() as ttl:
-        view.dump(ttl, RdfFormat.TURTLE, graph, prefixes=PREFIXES)
+        serialize(parse(path=lines, format=RdfFormat.N_TRIPLES), ttl, RdfFormat.TURTLE,
+                  prefixes=PREFIXES)
     with outputs["jsonld"].member() as jsonld:
         # A named graph is an object with @id and @graph; the default graph's
         # nodes go in an object with @graph alone (JSON-LD 1.1, 4.9).
@@ -143,7 +181,7 @@ def _dump_graph(view: StagingView, graph: Graph, outputs: dict[str, DumpFile]) -
             jsonld.write(b'{"@id":' + json.dumps(graph.value).encode() + b',"@graph":')
         else:
             jsonld.write(b'{"@graph":')
-        view.dump(jsonld, RdfFormat.JSON_LD, graph)
+        serialize(parse(path=lines, format=RdfFormat.N_TRIPLES), jsonld, RdfFormat.JSON_LD)
         jsonld.write(b"}")
 
 

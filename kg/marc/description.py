@@ -69,18 +69,23 @@ class Description:
 
     def agent(self, iri: NamedNode) -> tuple[set[str], str, str, str]:
         """(classes, name, birth, death) of an agent, from wherever it is declared."""
-        types, names, birth, death = set(), [], "", ""
-        for quad in self.snapshot.quads(iri, None, None, None):
-            predicate, obj = quad.predicate, quad.object
-            if predicate == RDF.type:
-                types.add(obj.value)
-            elif predicate in (FOAF.name, SKOS.prefLabel) and isinstance(obj, Literal):
-                names.append((obj.language not in (None, "und", "en", "vi"), obj.value))
-            elif predicate == SCHEMA.birthDate:
-                birth = obj.value[:4]
-            elif predicate == SCHEMA.deathDate:
-                death = obj.value[:4]
-        return types, (min(names)[1] if names else ""), birth, death
+        return agent_face(self.snapshot, iri)
+
+
+def agent_face(snapshot: Snapshot, iri: NamedNode) -> tuple[set[str], str, str, str]:
+    """(classes, name, birth year, death year) of an agent: what a MARC heading shows."""
+    types, names, birth, death = set(), [], "", ""
+    for quad in snapshot.quads(iri, None, None, None):
+        predicate, obj = quad.predicate, quad.object
+        if predicate == RDF.type:
+            types.add(obj.value)
+        elif predicate in (FOAF.name, SKOS.prefLabel) and isinstance(obj, Literal):
+            names.append((obj.language not in (None, "und", "en", "vi"), obj.value))
+        elif predicate == SCHEMA.birthDate:
+            birth = obj.value[:4]
+        elif predicate == SCHEMA.deathDate:
+            death = obj.value[:4]
+    return types, (min(names)[1] if names else ""), birth, death
 
 
 def _fragment_order(node: NamedNode) -> tuple[str, int]:

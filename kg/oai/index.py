@@ -20,7 +20,7 @@ from kg.errors import StoreError
 
 INDEX_FILE = "oai.sqlite"
 # Bump when digests or the tables change: the next build then starts afresh.
-VERSION = "1"
+VERSION = "2"
 
 SCHEMA = """
 CREATE TABLE info (name TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;

@@ -1,11 +1,17 @@
 """Writing a release's OAI-PMH index at publish time (an artifact writer).
 
 The parent release's index is copied and brought up to date: only records
-whose content may have changed are rendered again (entities with statements
+whose content may have changed are digested again (entities with statements
 in a source loaded again or dropped in this release, in the new store or the
-parent's, and the entities that link to them). A record keeps its datestamp
-while its digest is the same; a changed or new record gets this release's
-datestamp; a record that is gone is kept as deleted.
+parent's, the entities that link to those whose label changed, and resources
+whose licences changed). A record keeps its datestamp while its digest is the
+same; a changed or new record gets this release's datestamp; a record that is
+gone is kept as deleted.
+
+Digests are taken lazily: a new record gets none (its datestamp is new
+anyway), so a first build digests nothing; when a record may have changed and
+has no digest yet, its digest in the parent release is taken then, from the
+parent's store, to compare with.
 
 Records name linked entities in the languages of ``KG_LANGUAGES`` at build
 time, in that order; the index keeps the order so that the provider serves
@@ -27,16 +33,30 @@ from kg.iris import Minter
 from kg.kinds import KINDS
 from kg.oai import index as oai_index
 from kg.oai.metadata import ITEM_KINDS
-from kg.oai.records import all_items, item_kind, record_state, referrers, touched
+from kg.oai.records import (
+    CLASS_KIND,
+    all_items,
+    face,
+    item_kind,
+    item_sets,
+    licensed,
+    record_state,
+    referrers,
+    touched,
+    undated,
+)
 from kg.settings import Settings
 from kg.store import EmbeddedSnapshot
 from kg.store.releases import Release
+from kg.store.staging import StagingView, ViewQueries
 from kg.tombstones import read_gone
 
 if TYPE_CHECKING:  # kg.artifacts imports this module to register its writer
     from kg.artifacts import ArtifactContext
 
 _PENDING = "pending"
+# The graphs that say something about each instance of a class ($cls, bound).
+ITEM_GRAPHS = "SELECT DISTINCT ?s ?g ?cls WHERE { ?s a ?cls . GRAPH ?g { ?s ?p ?o } }"
 
 
 def datestamp(moment: datetime) -> str:
@@ -62,7 +82,8 @@ class _Update:
                         for name in context.manifest["sources"]}
         self.languages = Settings.load().language_list
         release = Release(context.manifest["id"], context.folder)
-        self.snapshot = EmbeddedSnapshot(release, context.view.store, context.manifest)
+        self.snapshot = EmbeddedSnapshot(release, context.view.store, undated(context.manifest))
+        self.parent: _Parent | None = None
 
     def refresh(self, iri: str) -> None:
         """Bring one record up to date (new, changed, unchanged or gone)."""
@@ -76,13 +97,36 @@ class _Update:
                                 "WHERE identifier = ?", (_PENDING, iri))
             return
         state = record_state(self.snapshot, NamedNode(iri), kind, self.sources, self.languages)
-        if row is not None and row[0] == state.digest and not row[1]:
+        if row is not None and not row[1] and (row[0] or self._parent_digest(iri)) == state.digest:
+            if not row[0]:
+                self.db.execute("UPDATE records SET digest = ? WHERE identifier = ?",
+                                (state.digest, iri))
             return
+        self.add(iri, kind, state.digest, state.sets)
+
+    def add(self, iri: str, kind: str, digest: str, sets: tuple[str, ...]) -> None:
+        """A new or changed record: this release's datestamp, its sets."""
         self.db.execute("INSERT OR REPLACE INTO records VALUES (?, ?, ?, ?, 0)",
-                        (iri, kind, state.digest, _PENDING))
+                        (iri, kind, digest, _PENDING))
         self.db.execute("DELETE FROM memberships WHERE identifier = ?", (iri,))
         self.db.executemany("INSERT INTO memberships VALUES (?, ?)",
-                            [(spec, iri) for spec in state.sets])
+                            [(spec, iri) for spec in sets])
+
+    def _parent_digest(self, iri: str) -> str:
+        """The record's digest in the parent release ('' if it was no item there)."""
+        parent = self.parent
+        if parent is None:
+            return ""
+        kind = item_kind(parent.snapshot, NamedNode(iri))
+        if kind is None:
+            return ""
+        return record_state(parent.snapshot, NamedNode(iri), kind, parent.sources,
+                            parent.languages).digest
+
+    def add_all(self) -> None:
+        """Every item of the release as a new record (no digests: they are taken lazily)."""
+        for iri, (kind, graphs) in sorted(item_graphs(self.context.view).items()):
+            self.add(iri, kind, "", item_sets(kind, graphs, self.sources))
 
     def bury(self, iri: str, kind: str) -> None:
         """A record dropped before this index existed (from gone.tsv): deleted."""
@@ -116,18 +160,19 @@ def write_oai_index(context: ArtifactContext) -> None:
     update = _Update(db, context)
     try:
         if parent is None:
-            dirty = all_items(context.view)
+            update.add_all()
             for iri, kind in _gone_items(context).items():
-                if iri not in dirty:
-                    update.bury(iri, kind)
-        elif _info(parent, "languages") != " ".join(update.languages):
-            # Records would name linked entities in other languages: look at all.
-            dirty = all_items(context.view) | {row[0] for row in db.execute(
-                "SELECT identifier FROM records WHERE deleted = 0")}
+                update.bury(iri, kind)
         else:
-            dirty = _dirty_since_parent(context)
-        for iri in sorted(dirty):
-            update.refresh(iri)
+            update.parent = _Parent.of(context, parent)
+            if update.parent.languages != update.languages:
+                # Records would name linked entities in other languages: look at all.
+                dirty = all_items(context.view) | {row[0] for row in db.execute(
+                    "SELECT identifier FROM records WHERE deleted = 0")}
+            else:
+                dirty = _dirty_since_parent(context, update)
+            for iri in sorted(dirty):
+                update.refresh(iri)
         update.name_sets()
         # Stamped as late as possible: the release goes live right after.
         db.execute("UPDATE records SET datestamp = ? WHERE datestamp = ?",
@@ -138,6 +183,45 @@ def write_oai_index(context: ArtifactContext) -> None:
         db.commit()
     finally:
         db.close()
+
+
+@dataclass
+class _Parent:
+    """The parent release as its records were digested: store, sources, languages."""
+
+    snapshot: EmbeddedSnapshot
+    sources: dict[str, str]
+    languages: list[str]
+
+    @classmethod
+    def of(cls, context: ArtifactContext, index: Path) -> _Parent:
+        """The parent release of the one being built, with its index's languages."""
+        assert context.parent_folder is not None
+        release = Release(context.parent_folder.name, context.parent_folder)
+        snapshot = EmbeddedSnapshot(release, None, undated(release.manifest()))
+        names = [*snapshot.manifest["sources"], *context.manifest.get("removed_sources", [])]
+        sources = {context.minter.graph(name).value: name for name in names}
+        return cls(snapshot, sources, (_info(index, "languages") or "").split())
+
+
+def item_graphs(view: StagingView) -> dict[str, tuple[str, set[str]]]:
+    """Every item of a store being built: its kind and the graphs that describe it."""
+    access = ViewQueries(view)
+    found: dict[str, tuple[str, set[str]]] = {}
+    several: set[str] = set()
+    for cls, kind in CLASS_KIND.items():
+        for row in access.select(ITEM_GRAPHS, cls=cls):
+            if not isinstance(row["s"], NamedNode) or not isinstance(row["g"], NamedNode):
+                continue
+            iri = row["s"].value
+            entry = found.setdefault(iri, (kind, set()))
+            if entry[0] != kind:
+                several.add(iri)
+            entry[1].add(row["g"].value)
+    for iri in several:  # typed with two item classes: the kind item_kind gives
+        kind = item_kind(view, NamedNode(iri))
+        found[iri] = (kind or found[iri][0], found[iri][1])
+    return found
 
 
 def _info(path: Path, name: str) -> str | None:
@@ -160,7 +244,7 @@ def _usable_parent(context: ArtifactContext) -> Path | None:
     return path if same else None
 
 
-def _dirty_since_parent(context: ArtifactContext) -> set[str]:
+def _dirty_since_parent(context: ArtifactContext, update: _Update) -> set[str]:
     """Entities whose records may differ from the parent release's."""
     manifest = context.manifest
     minter: Minter = context.minter
@@ -169,10 +253,13 @@ def _dirty_since_parent(context: ArtifactContext) -> set[str]:
     graphs += [minter.graph(name) for name in manifest.get("removed_sources", [])]
     if not graphs:
         return set()
-    assert context.parent_folder is not None
-    parent = EmbeddedSnapshot(Release(context.parent_folder.name, context.parent_folder))
+    assert update.parent is not None
+    parent = update.parent.snapshot
     found = touched([context.view, parent], graphs)
-    return found | referrers(context.view, found, minter.meta_graph)
+    shown = {iri for iri in found if face(update.snapshot, iri, update.languages)
+             != face(parent, iri, update.languages)}
+    return (found | referrers(context.view, shown, minter.meta_graph)
+            | licensed(update.snapshot, found) | licensed(parent, found))
 
 
 def _gone_items(context: ArtifactContext) -> dict[str, str]:

@@ -247,9 +247,12 @@ class StagingView:
             return int(row["n"].value)
         return 0
 
-    def dump(self, output: IO[bytes], format: RdfFormat, graph: NamedNode | DefaultGraph,
+    def dump(self, output: IO[bytes] | Path, format: RdfFormat, graph: NamedNode | DefaultGraph,
              prefixes: dict[str, str] | None = None) -> None:
-        """Serialize one graph's triples with Oxigraph's own writer (streamed)."""
+        """Serialize one graph's triples with Oxigraph's own writer (streamed).
+
+        Into a path, Oxigraph writes without holding the GIL.
+        """
         try:
             self.store.dump(output, format, from_graph=graph, prefixes=prefixes)
         except OSError as error:

@@ -1,0 +1,213 @@
+"""The whole build, step by step, beside Oxigraph's own bulk load of the same triples.
+
+    python -m bench.build --triples 1000000 5000000 --marc 250000 --runs 3
+
+For each data set (generated library data of about N triples, made by
+bench/generate.py, and/or the first R of the Library of Congress's MARC
+records, fetched by bench/marc.py) and each of ``--runs`` runs, in fresh
+processes:
+
+- ``build``: a first build into an empty store (convert + validate + publish
+  with every artifact), with the wall time of each step as the build reports
+  it (``BuildOutcome.timings``) and the peak RSS of the build and its workers;
+- ``bulk_load``: the release's triples (every graph but the metadata) as
+  N-Triples, loaded into an empty on-disk store by ``Store.bulk_load`` (the
+  baseline; the N-Triples file is written once per data set);
+- ``rebuild``: one small source changed (a row added to a small CSV) and the
+  build run again on that store (the big sources must stay ``unchanged``),
+  then the row taken out again for the next run.
+
+Prints a Markdown table (median, min, max over the runs; ratio of medians to
+the bulk load's; peak RSS; the load average; the CPU seconds of the build and
+of the bulk load, steadier than wall time on a shared machine) for
+bench/README.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+BASE = "http://127.0.0.1:5000/"
+EXTRA_CONCEPT = "bench-extra-topic,topics,Chủ đề thêm,Extra topic\n"
+EXTRA_PERSON = "bench-extra-person,Lê Văn Thêm\n"
+
+
+def _cpu_seconds() -> float:
+    """CPU seconds (user + system) of this process and its finished workers."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    workers = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return round(own.ru_utime + own.ru_stime + workers.ru_utime + workers.ru_stime, 2)
+
+
+def _peak_mib() -> float:
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return round(max(own, workers) / 1024, 1)
+
+
+def child_build(sources: str, store: str) -> dict:
+    """One build in this process; its figures."""
+    from kg.build import build
+    from kg.sources import discover
+
+    started = time.monotonic()
+    outcome = build(discover([sources]), store, BASE, on_error="skip")
+    return {"seconds": time.monotonic() - started, "timings": outcome.timings,
+            "records": outcome.records, "triples": outcome.triples,
+            "status": {s.file: s.status for s in outcome.sources}, "peak_rss_mib": _peak_mib(),
+            "cpu_seconds": _cpu_seconds()}
+
+
+def child_bulk_load(ntriples: str, store: str) -> dict:
+    """Oxigraph's own bulk load of an N-Triples file into an empty on-disk store."""
+    from pyoxigraph import RdfFormat, Store
+
+    started = time.monotonic()
+    db = Store(store)
+    db.bulk_load(path=ntriples, format=RdfFormat.N_TRIPLES)
+    db.flush()
+    return {"seconds": time.monotonic() - started, "peak_rss_mib": _peak_mib(),
+            "cpu_seconds": _cpu_seconds()}
+
+
+def _child(*args: str) -> dict:
+    output = subprocess.run([sys.executable, "-m", "bench.build", "--child", *args],
+                            check=True, stdout=subprocess.PIPE, text=True).stdout
+    return json.loads(output.strip().splitlines()[-1])
+
+
+def dump_triples(store: Path, out: Path) -> int:
+    """The release's triples (every graph but the metadata) as one N-Triples file."""
+    from pyoxigraph import NamedNode, RdfFormat
+
+    from kg.store.releases import ReleaseStore
+
+    db = ReleaseStore(store).require_current().open()
+    with out.open("wb") as handle:
+        for graph in db.named_graphs():
+            if isinstance(graph, NamedNode) and graph.value != BASE + "graph/meta":
+                db.dump(handle, RdfFormat.N_TRIPLES, from_graph=graph)
+    with out.open("rb") as handle:
+        return sum(1 for _ in handle)
+
+
+def datasets(args: argparse.Namespace, work: Path) -> list[tuple[str, Path, Path, str]]:
+    """(name, sources folder, small source to change, line to add) of each data set."""
+    found = []
+    for triples in args.triples:
+        from bench.validate import data_for
+
+        folder = data_for(triples)
+        found.append((f"generated {triples:,}", folder, folder / "concepts.csv", EXTRA_CONCEPT))
+    for records in args.marc:
+        from bench import marc
+
+        folder = marc.prepare(marc.fetch(), records)
+        found.append((f"MARC {records:,}", folder, folder / "bench-people.csv", EXTRA_PERSON))
+    return found
+
+
+def run_once(sources: Path, small: Path, extra: str, work: Path, ntriples: Path) -> dict:
+    """Build, baseline, rebuild; the figures of one run."""
+    store, loaded = work / "store", work / "bulk"
+    for path in (store, loaded):
+        shutil.rmtree(path, ignore_errors=True)
+    built = _child("build", str(sources), str(store))
+    if not ntriples.exists():
+        built["nt_triples"] = dump_triples(store, ntriples)
+    baseline = _child("bulk", str(ntriples), str(loaded))
+    shutil.rmtree(loaded, ignore_errors=True)
+    original = small.read_bytes()
+    try:
+        small.write_bytes(original + extra.encode("utf-8"))
+        rebuilt = _child("build", str(sources), str(store))
+    finally:
+        small.write_bytes(original)
+    unchanged = [name for name, status in rebuilt["status"].items() if name != small.name]
+    assert all(rebuilt["status"][n] == "unchanged" for n in unchanged), rebuilt["status"]
+    return {"build": built, "bulk_load": baseline, "rebuild": rebuilt,
+            "load": os.getloadavg()[0]}
+
+
+def _stats(values: list[float]) -> str:
+    median = statistics.median(values)
+    return f"{median:.1f} ({min(values):.1f}-{max(values):.1f})"
+
+
+def table(name: str, runs: list[dict]) -> list[str]:
+    """Markdown rows of one data set."""
+    base = statistics.median(r["bulk_load"]["seconds"] for r in runs)
+    load = f"{min(r['load'] for r in runs):.1f}-{max(r['load'] for r in runs):.1f}"
+    triples = runs[0]["build"]["triples"]
+
+    def row(what: str, values: list[float], rss: str = "") -> str:
+        ratio = statistics.median(values) / base
+        return (f"| {name} | {triples:,} | {what} | {_stats(values)} | {ratio:.2f} | {rss} "
+                f"| {load} |")
+
+    rows = [row("bulk_load (baseline)", [r["bulk_load"]["seconds"] for r in runs],
+                f"{max(r['bulk_load']['peak_rss_mib'] for r in runs):,.0f}"),
+            row("**build**", [r["build"]["seconds"] for r in runs],
+                f"{max(r['build']['peak_rss_mib'] for r in runs):,.0f}")]
+    for step in runs[0]["build"]["timings"]:
+        rows.append(row(f"- {step}", [r["build"]["timings"].get(step, 0.0) for r in runs]))
+    if all("cpu_seconds" in r["build"] for r in runs):
+        # On a shared machine, CPU time is steadier than wall time (x: of bulk_load's CPU).
+        cpu_base = statistics.median(r["bulk_load"]["cpu_seconds"] for r in runs)
+        for what, step in (("CPU s, bulk_load", "bulk_load"), ("CPU s, build", "build")):
+            values = [r[step]["cpu_seconds"] for r in runs]
+            rows.append(f"| {name} | {triples:,} | {what} | {_stats(values)} "
+                        f"| {statistics.median(values) / cpu_base:.2f} | | {load} |")
+    rows.append(row("rebuild, one small source changed", [r["rebuild"]["seconds"] for r in runs],
+                    f"{max(r['rebuild']['peak_rss_mib'] for r in runs):,.0f}"))
+    return rows
+
+
+def main() -> None:
+    """Run the benchmark (or, with --child, one measured step of it)."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--triples", type=int, nargs="*", default=[])
+    parser.add_argument("--marc", type=int, nargs="*", default=[])
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--work", type=Path, default=HERE / "work" / "build")
+    parser.add_argument("--json", type=Path, help="also write every run's figures here")
+    parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        step, *rest = args.child
+        print(json.dumps(child_build(*rest) if step == "build" else child_bulk_load(*rest)))
+        return
+    import pyoxigraph
+
+    print(f"{platform.node()}: {os.cpu_count()} cores, Python {platform.python_version()}, "
+          f"pyoxigraph {pyoxigraph.__version__}, load {os.getloadavg()[0]:.1f} at start",
+          flush=True)
+    print("| data | triples | what | seconds: median (min-max) | x bulk_load | peak RSS MiB "
+          "| load |\n| --- | --- | --- | --- | --- | --- | --- |", flush=True)
+    everything = {}
+    for name, sources, small, extra in datasets(args, args.work):
+        work = args.work / name.replace(" ", "-").replace(",", "")
+        work.mkdir(parents=True, exist_ok=True)
+        ntriples = work / "triples.nt"
+        ntriples.unlink(missing_ok=True)
+        runs = [run_once(sources, small, extra, work, ntriples) for _ in range(args.runs)]
+        everything[name] = runs
+        print("\n".join(table(name, runs)), flush=True)
+        ntriples.unlink(missing_ok=True)
+    if args.json:
+        args.json.write_text(json.dumps(everything, indent=1), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
