@@ -80,11 +80,17 @@ def store_dir(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def app(serving: dict[str, str]):
-    """The web app over the demo store."""
+def app(serving: dict[str, str], tmp_path: Path):
+    """The web app over the demo store.
+
+    Its query slots and rate buckets live in a run directory of its own: by
+    default they are shared by every server of the store, here including the
+    session's live server, whose queries from 127.0.0.1 would count against
+    the per-client limit of an unrelated test.
+    """
     from web import create_app
 
-    app = create_app(serving)
+    app = create_app({**serving, "run_dir": str(tmp_path / "run")})
     app.config["TESTING"] = True
     return app
 

@@ -105,8 +105,8 @@ def test_sparql_select_csv(client) -> None:
 
 def test_sparql_update_refused_and_syntax_error_400(client) -> None:
     update = client.post("/sparql", data={"query": "INSERT DATA { <a:b> <a:c> <a:d> }"})
-    assert update.status_code == 400
+    assert update.status_code == 400, update.get_data(as_text=True)
     assert "read-only" in update.get_data(as_text=True)
     bad = client.get("/sparql", query_string={"query": "SELECT * WHERE { ?s ?p }"})
-    assert bad.status_code == 400
+    assert bad.status_code == 400, bad.get_data(as_text=True)
     assert "1:" in bad.get_data(as_text=True)
