@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import urllib.request
 from pathlib import Path
 
@@ -11,8 +10,8 @@ from SPARQLWrapper import JSON, SPARQLWrapper
 
 from kg.build import build
 from kg.sources import discover
-from tests.conftest import BASE
-from tests.support import DEMO, Server
+from tests.conftest import BASE, build_store
+from tests.support import Server
 
 PEOPLE_AND_ORGANIZATIONS = """
 PREFIX foaf: <http://xmlns.com/foaf/0.1/>
@@ -59,11 +58,9 @@ def test_browser_gets_the_html_page(live_server) -> None:
     assert "<h1>Trịnh Phi Cường</h1>" in html
 
 
-def test_server_switches_to_a_new_release_without_restart(tmp_path: Path) -> None:
-    demo = tmp_path / "demo"
-    shutil.copytree(DEMO, demo)
-    store = tmp_path / "store"
-    build(discover([demo]), str(store), BASE)
+def test_server_switches_to_a_new_release_without_restart(sources: Path, tmp_path: Path) -> None:
+    demo = sources
+    store = build_store(tmp_path / "store", demo)
     server = Server(store)
     try:
         url = server.url + "/data/person/le-van-c.nt"

@@ -211,17 +211,14 @@ def test_heavy_query_is_stopped_while_other_clients_are_served(limited_server: S
     assert 1 <= len(now) <= 4  # at most one per thread of the one web worker
 
 
-def test_a_new_release_is_queried_and_old_validators_expire(tmp_path: Path) -> None:
-    import shutil
-
+def test_a_new_release_is_queried_and_old_validators_expire(sources: Path,
+                                                           tmp_path: Path) -> None:
     from kg.build import build
     from kg.sources import discover
-    from tests.support import DEMO
+    from tests.conftest import build_store
 
-    demo = tmp_path / "demo"
-    shutil.copytree(DEMO, demo)
-    store = tmp_path / "store"
-    build(discover([demo]), str(store), BASE)
+    demo = sources
+    store = build_store(tmp_path / "store", demo)
     server = Server(store)
     try:
         url = server.url + "/sparql?" + urllib.parse.urlencode(
