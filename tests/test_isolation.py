@@ -5,7 +5,10 @@ shared by every worker, a cap on one client's queries, a rate limit per client
 
 from __future__ import annotations
 
+import fcntl
+import os
 import signal
+import struct
 import subprocess
 import sys
 import threading
@@ -21,7 +24,7 @@ from tests.backends import settings_env
 from tests.sparql_support import http
 from tests.support import Server
 from web.clients import client_address, parse_networks
-from web.slots import QUEUE_BASE, Limits, QuerySlots, _LockFile
+from web.slots import QUEUE_BASE, Limits, QuerySlots
 
 CROSS_PRODUCT = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
 LIGHT = "ASK { ?s a foaf:Person }"
@@ -112,17 +115,20 @@ def test_waiting_ends_with_503_at_the_limit(tmp_path: Path) -> None:
 
 
 def _wait_until_held(path: Path, offset: int, timeout: float = 20) -> None:
-    """Until some request holds the byte (looked at without keeping it)."""
+    """Until some request holds the byte, asked with F_OFD_GETLK (taking it, even for
+    a moment, could make the request being waited for find it taken)."""
     deadline = time.monotonic() + timeout
     path.parent.mkdir(parents=True, exist_ok=True)
-    while time.monotonic() < deadline:
-        probe = _LockFile(path)
-        try:
-            if not probe.take(offset):
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        while time.monotonic() < deadline:
+            asked = struct.pack("hhqqi4x", fcntl.F_WRLCK, os.SEEK_SET, offset, 1, 0)
+            kind = struct.unpack("hhqqi4x", fcntl.fcntl(fd, fcntl.F_OFD_GETLK, asked))[0]
+            if kind != fcntl.F_UNLCK:
                 return
-        finally:
-            probe.close()
-        time.sleep(0.02)
+            time.sleep(0.02)
+    finally:
+        os.close(fd)
     raise TimeoutError(f"nothing took byte {offset} of {path}")
 
 
