@@ -8,7 +8,7 @@ Each measurement runs in a fresh process (time and peak RSS of that process):
   files (N-Triples, N-Quads, Turtle, JSON-LD) from scratch;
 - ``store.dump``: Store.dump of the same four formats to plain files (N-Quads
   and JSON-LD whole; N-Triples and Turtle graph by graph, as they need one);
-- ``store.dump+gzip``: the same, each file through gzip (zlib level 6);
+- ``store.dump+gzip``: the same, each file through gzip (at the dumps' zlib level);
 - ``ours, one graph changed``: the writer with a parent release whose dumps it
   may copy, all sources but the smallest unchanged.
 
@@ -30,6 +30,8 @@ from pathlib import Path
 
 from pyoxigraph import RdfFormat, Store
 
+from kg.export.gzipped import LEVEL
+
 FORMATS = {"nt": RdfFormat.N_TRIPLES, "nq": RdfFormat.N_QUADS, "ttl": RdfFormat.TURTLE,
            "jsonld": RdfFormat.JSON_LD}
 
@@ -37,7 +39,7 @@ FORMATS = {"nt": RdfFormat.N_TRIPLES, "nq": RdfFormat.N_QUADS, "ttl": RdfFormat.
 class _Gzip:
     def __init__(self, handle) -> None:
         self.handle = handle
-        self.zip = zlib.compressobj(6, zlib.DEFLATED, 31)
+        self.zip = zlib.compressobj(LEVEL, zlib.DEFLATED, 31)
 
     def write(self, data: bytes) -> int:
         self.handle.write(self.zip.compress(data))

@@ -267,7 +267,7 @@ class _Run:
                 self.view.remove_graph(graph)
                 summary.records, summary.triples = parallel.convert_marc(
                     source, graph, self.minter, self.report, self.registry, self.skip,
-                    self.progress, self.view.load_nquads)
+                    self.progress, lambda data: self.view.load_nquads(graph, data))
             else:
                 records = read_records(source)
                 counted = _Counted(parallel.readable(records, self.report) if self.skip

@@ -10,11 +10,13 @@ import shutil
 from pathlib import Path
 
 import pytest
-from pyoxigraph import DefaultGraph, RdfFormat, Store, serialize
+from pyoxigraph import DefaultGraph, NamedNode, RdfFormat, Store, parse, serialize
 from rdflib import Graph
 from rdflib.compare import isomorphic
 
+from kg.export import dumps
 from kg.export.dumps import DUMPS, INDEX, read_index
+from kg.export.gzipped import DumpFile
 from kg.namespaces import PREFIXES
 from kg.store.releases import ReleaseStore
 from tests.conftest import BASE, build_store
@@ -88,21 +90,42 @@ def test_every_dump_reloads_isomorphic_to_the_release(store: Path) -> None:
         assert entry["sha256"] == hashlib.sha256(data).hexdigest()
 
 
-def test_formats_made_from_one_read_are_the_bytes_the_store_writes(store: Path) -> None:
-    """Turtle and JSON-LD made from one N-Triples read: the bytes the store writes."""
+def test_turtle_and_json_ld_are_oxigraphs_writing_of_each_graphs_n_triples(store: Path) -> None:
+    """Each graph is read once, as N-Triples; Turtle and JSON-LD are Oxigraph's writing of it."""
     release = ReleaseStore(store).require_current()
     db = Store.read_only(str(release.path / "db"))
     index = read_index(release.path)
-    for name, options in (("ttl", {"prefixes": PREFIXES}), ("jsonld", {})):
-        pieces = index["files"][name]["graphs"]
-        for graph in db.named_graphs():
-            piece = gzip.decompress(_piece(dump_file(release.path, name), pieces[graph.value]))
-            direct = io.BytesIO()
-            db.dump(direct, FORMATS[name], from_graph=graph, **options)
-            assert direct.getvalue() in piece, (name, graph)
+    for graph in db.named_graphs():
+        text = gzip.decompress(_piece(dump_file(release.path, "nt"),
+                                      index["files"]["nt"]["graphs"][graph.value]))
+        for name, options in (("ttl", {"prefixes": PREFIXES}), ("jsonld", {})):
+            piece = gzip.decompress(_piece(dump_file(release.path, name),
+                                           index["files"][name]["graphs"][graph.value]))
+            written = serialize(parse(text, RdfFormat.N_TRIPLES), format=FORMATS[name], **options)
+            assert written in piece, (name, graph)
     # The N-Triples read of each graph is gone once the dumps are written.
     assert sorted(p.name for p in (release.path / DUMPS).iterdir()) == sorted(
         [INDEX, *(entry["name"] for entry in index["files"].values())])
+
+
+def test_helper_processes_write_the_same_members(store: Path, tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """A large graph's Turtle and JSON-LD come from helper processes: the same bytes."""
+    release = ReleaseStore(store).require_current()
+    db = Store.read_only(str(release.path / "db"))
+    lines = tmp_path / "graph.nt"
+    db.dump(lines, RdfFormat.N_TRIPLES, from_graph=NamedNode(BASE + "graph/people-csv"))
+    written = {}
+    for threshold in (1 << 40, 0):  # never large, always large
+        monkeypatch.setattr(dumps, "PARALLEL_BYTES", threshold)
+        buffers = {name: io.BytesIO() for name in FORMATS}
+        outputs = {name: DumpFile(buffer) for name, buffer in buffers.items()}
+        with dumps._Helpers(tmp_path / "scratch") as helpers:
+            dumps._dump_graph(NamedNode(BASE + "graph/people-csv"), lines, outputs, helpers)
+        written[threshold] = {name: gzip.decompress(b.getvalue()) for name, b in buffers.items()}
+    assert written[0] == written[1 << 40]
+    assert b"schema:Person" in written[0]["ttl"] and b'"@graph"' in written[0]["jsonld"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["graph.nt"]  # pieces removed
 
 
 def test_a_rebuild_copies_unchanged_graphs_and_stays_isomorphic(store: Path, sources: Path,

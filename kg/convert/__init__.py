@@ -218,7 +218,9 @@ def convert_records(records: Iterable[Record], graph: NamedNode, minter: Minter,
         for name in entity.unknown_fields():
             entity.problem(name, f"unknown field '{name}' for {KINDS[record.kind].plural}; "
                                  "see docs/sources.md for the fields of each kind")
-        for s, p, o in entity.triples:
+        # Once each: a record may say a thing twice (a repeated 856 link, an agent
+        # credited in two roles), and the store and the dumps hold sets.
+        for s, p, o in dict.fromkeys(entity.triples):
             yield Quad(s, p, o, graph)
 
 

@@ -13,11 +13,13 @@ serializers write straight into the compressor: memory stays flat whatever
 the release's size.
 
 Reading a graph out of the store costs more than writing any format, so
-each graph is read once, into an N-Triples file beside the dumps (written by
-Oxigraph without the GIL, the next graph while this one is written out); the
-four formats are made from that file: N-Triples and N-Quads as bytes,
-Turtle and JSON-LD by Oxigraph's parser and serializers, which give the same
-bytes as a dump from the store (same triples, same order).
+each graph is read once: a graph the build converted from records is not read
+at all, its N-Triples text was kept while it was loaded
+(:mod:`kg.store.graph_texts`); the others are dumped into an N-Triples file
+(by Oxigraph without the GIL, the next graph while this one is written out).
+The four formats are made from that text: N-Triples and N-Quads as bytes,
+Turtle and JSON-LD by Oxigraph's parser and serializers, in two helper
+processes for a large graph, so that the two cores share the work.
 """
 
 from __future__ import annotations
@@ -25,7 +27,9 @@ from __future__ import annotations
 import json
 import re
 import shutil
-from collections.abc import Iterator
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import closing
 from dataclasses import dataclass
@@ -34,7 +38,8 @@ from typing import TYPE_CHECKING, Any
 
 from pyoxigraph import DefaultGraph, NamedNode, RdfFormat, parse, serialize
 
-from kg.export.gzipped import DumpFile, Tee, WithGraph
+from kg.errors import StoreError
+from kg.export.gzipped import DumpFile, Member, Tee, WithGraph
 from kg.namespaces import PREFIXES
 from kg.store.staging import StagingView
 
@@ -43,9 +48,13 @@ if TYPE_CHECKING:  # kg.artifacts imports this module to register its writer
 
 DUMPS = "dumps"
 INDEX = "index.json"
-# Bump when the bytes written for the same graph change: pieces of older
-# dumps are then written again instead of copied.
+# Bump when the triples or text written for the same graph change: pieces of
+# older dumps are then written again instead of copied. (Not for the gzip
+# level or the order of lines: older pieces hold the same graph.)
 VERSION = 1
+# From this size of a graph's N-Triples on, Turtle and JSON-LD are written by
+# helper processes, side by side (starting them costs about a second).
+PARALLEL_BYTES = 64 << 20
 FILE_NAME = re.compile(r"^dump-(?P<release>\d{5}-\d{8}T\d{6}Z)\.(?P<format>nt|nq|ttl|jsonld)\.gz$")
 
 
@@ -123,7 +132,7 @@ def _write_graphs(view: StagingView, outputs: dict[str, DumpFile],
     if next(iter(view.quads(None, None, None, DefaultGraph())), None) is not None:
         graphs.insert(0, DefaultGraph())
     fresh = [g for g in graphs if parent.pieces(_key(g)) is None]
-    with closing(_read_ahead(view, fresh, scratch)) as read:
+    with closing(_read_ahead(view, fresh, scratch)) as read, _Helpers(scratch) as helpers:
         for number, graph in enumerate(graphs):
             if number:
                 _raw_member(jsonld, b",\n")
@@ -133,7 +142,7 @@ def _write_graphs(view: StagingView, outputs: dict[str, DumpFile],
                 for name, out in outputs.items():
                     out.copy_range(parent.files[name], *old[name])
             else:
-                _dump_graph(graph, next(read), outputs)
+                _dump_graph(graph, next(read), outputs, helpers)
             for name, out in outputs.items():
                 ranges[name][_key(graph)] = [starts[name], out.size - starts[name]]
     _raw_member(jsonld, b"]\n")
@@ -145,44 +154,123 @@ def _key(graph: Graph) -> str:
 
 
 def _read_ahead(view: StagingView, graphs: list[Graph], scratch: Path) -> Iterator[Path]:
-    """Each graph as an N-Triples file, in order, the next one read while this one is used."""
-    def read(number: int) -> Path:
+    """Each graph as an N-Triples file, in order, the next one read while this one is used.
+
+    A graph the build loaded from converted records has its text already
+    (:mod:`kg.store.graph_texts`); the others are dumped from the store.
+    """
+    def read(number: int) -> tuple[Path, bool]:
+        graph = graphs[number]
+        if view.texts is not None and isinstance(graph, NamedNode):
+            text = view.texts.get(graph.value, lambda: view.count(graph))
+            if text is not None:
+                return text, False
         path = scratch.with_name(f"{scratch.name}-{number}.nt")
-        view.dump(path, RdfFormat.N_TRIPLES, graphs[number])
-        return path
+        view.dump(path, RdfFormat.N_TRIPLES, graph)
+        return path, True
 
     with ThreadPoolExecutor(1) as reader:
-        def start(number: int) -> Future[Path]:
+        def start(number: int) -> Future[tuple[Path, bool]]:
             return reader.submit(read, number)
         pending = start(0) if graphs else None
         for number in range(len(graphs)):
             assert pending is not None
-            path = pending.result()
+            path, owned = pending.result()
             pending = start(number + 1) if number + 1 < len(graphs) else None
             try:
                 yield path
             finally:
-                path.unlink(missing_ok=True)
+                if owned:
+                    path.unlink(missing_ok=True)
 
 
-def _dump_graph(graph: Graph, lines: Path, outputs: dict[str, DumpFile]) -> None:
-    """Write one graph (read into an N-Triples file) into a new member of each file."""
+def _dump_graph(graph: Graph, lines: Path, outputs: dict[str, DumpFile],
+                helpers: _Helpers) -> None:
+    """Write one graph (read into an N-Triples file) into a new member of each file.
+
+    For a large graph, Turtle and JSON-LD are written by helper processes
+    (Oxigraph's serializers hold the GIL) while this one writes N-Triples and
+    N-Quads, and their members are then appended.
+    """
+    graph_iri = _key(graph)
+    pieces = helpers.start(graph_iri, lines) if lines.stat().st_size >= PARALLEL_BYTES else {}
     with outputs["nt"].member() as nt, outputs["nq"].member() as nq, lines.open("rb") as text:
-        sink = Tee(nt, WithGraph(nq, str(graph).encode()) if isinstance(graph, NamedNode)
-                   else nq)
+        sink = Tee(nt, WithGraph(nq, str(graph).encode()) if graph_iri else nq)
         shutil.copyfileobj(text, sink, 1 << 20)  # type: ignore[misc]
-    with outputs["ttl"].member() as ttl:
-        serialize(parse(path=lines, format=RdfFormat.N_TRIPLES), ttl, RdfFormat.TURTLE,
-                  prefixes=PREFIXES)
-    with outputs["jsonld"].member() as jsonld:
-        # A named graph is an object with @id and @graph; the default graph's
-        # nodes go in an object with @graph alone (JSON-LD 1.1, 4.9).
-        if isinstance(graph, NamedNode):
-            jsonld.write(b'{"@id":' + json.dumps(graph.value).encode() + b',"@graph":')
+    for name in ("ttl", "jsonld"):
+        if name in pieces:
+            piece = pieces[name]()
+            outputs[name].copy_range(piece, 0, piece.stat().st_size)
+            piece.unlink()
         else:
-            jsonld.write(b'{"@graph":')
-        serialize(parse(path=lines, format=RdfFormat.N_TRIPLES), jsonld, RdfFormat.JSON_LD)
-        jsonld.write(b"}")
+            with outputs[name].member() as member:
+                WRITE_MEMBER[name](member, graph_iri, lines)
+
+
+def _turtle(member: Member, graph_iri: str, lines: Path) -> None:
+    serialize(parse(path=lines, format=RdfFormat.N_TRIPLES), member, RdfFormat.TURTLE,
+              prefixes=PREFIXES)
+
+
+def _json_ld(member: Member, graph_iri: str, lines: Path) -> None:
+    # A named graph is an object with @id and @graph; the default graph's
+    # nodes go in an object with @graph alone (JSON-LD 1.1, 4.9).
+    if graph_iri:
+        member.write(b'{"@id":' + json.dumps(graph_iri).encode() + b',"@graph":')
+    else:
+        member.write(b'{"@graph":')
+    serialize(parse(path=lines, format=RdfFormat.N_TRIPLES), member, RdfFormat.JSON_LD)
+    member.write(b"}")
+
+
+WRITE_MEMBER = {"ttl": _turtle, "jsonld": _json_ld}
+
+
+def write_member(name: str, graph_iri: str, lines: Path, out: Path) -> None:
+    """One graph's gzip member of one format (``ttl``, ``jsonld``), in a file of its own."""
+    with out.open("wb") as handle, DumpFile(handle).member() as member:
+        WRITE_MEMBER[name](member, graph_iri, lines)
+
+
+class _Helpers:
+    """Processes that write the Turtle and JSON-LD members of large graphs.
+
+    Plain child processes running :mod:`kg.export.dump_member` (not
+    multiprocessing: the build process holds a database and threads, not for
+    forking, and spawning would import whatever script started the build).
+    """
+
+    def __init__(self, scratch: Path) -> None:
+        self.scratch = scratch
+        self._running: list[subprocess.Popen] = []
+
+    def start(self, graph_iri: str, lines: Path) -> dict[str, Callable[[], Path]]:
+        """Start writing one graph's Turtle and JSON-LD members; a wait for each."""
+        return {name: self._start(name, graph_iri, lines) for name in WRITE_MEMBER}
+
+    def _start(self, name: str, graph_iri: str, lines: Path) -> Callable[[], Path]:
+        out = self.scratch.with_name(f"{self.scratch.name}.{name}")
+        process = subprocess.Popen(
+            [sys.executable, "-m", "kg.export.dump_member", name, graph_iri, str(lines),
+             str(out)], stderr=subprocess.PIPE)
+        self._running.append(process)
+
+        def wait() -> Path:
+            _, error = process.communicate()
+            if process.returncode:
+                raise StoreError(f"writing the {DUMP_FORMATS[name].label} dump failed: "
+                                 f"{error.decode(errors='replace').strip()}")
+            return out
+        return wait
+
+    def __enter__(self) -> _Helpers:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for process in self._running:  # after a failure, do not leave them running
+            if process.poll() is None:
+                process.kill()
+                process.wait()
 
 
 def _raw_member(out: DumpFile, data: bytes) -> None:

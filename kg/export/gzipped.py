@@ -22,8 +22,11 @@ import zlib
 from pathlib import Path
 from typing import IO
 
-# zlib's default: about as fast as Oxigraph's serializer, about 20 times smaller.
-LEVEL = 6
+# Level 3, the strongest of zlib's fast levels: on the 2.7 GB N-Triples of the
+# LoC's 250,000 MARC records, 17.5 s and 270 MB, against 41 s and 233 MB at
+# the default level 6 and 17.6 s and 296 MB at level 1. Dumps are written on
+# every publish; a few percent of size is worth half the compression time.
+LEVEL = 3
 _GZIP = 16 + zlib.MAX_WBITS
 _COPY_CHUNK = 1 << 20
 

@@ -32,6 +32,7 @@ from typing import Any
 from pyoxigraph import Store
 
 from kg.errors import BuildLocked, NoRelease, StoreError
+from kg.store.graph_texts import GraphTexts
 from kg.store.staging import StagingView
 
 MANIFEST = "manifest.json"
@@ -76,13 +77,16 @@ class Staging:
         self.id = release_id
         self.path = path
         self.parent = parent
-        self.view = StagingView(store)
+        # Beside the release's folder, so that it is never published with it.
+        self.view = StagingView(store, GraphTexts(path.with_name(f"{release_id}.texts")))
 
     def close(self) -> None:
         """Flush and close the database so its files can be published.
 
         The store closes when its last reference goes, so the view lets go of it.
         """
+        if self.view.texts is not None:
+            self.view.texts.clear()
         store = self.view.store
         if store is not None:
             store.flush()

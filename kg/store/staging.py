@@ -7,9 +7,11 @@ are bound through ``substitutions`` and never formatted into the query text.
 from __future__ import annotations
 
 import errno
+import io
 from collections.abc import Callable, Iterable, Iterator
+from itertools import islice
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from pyoxigraph import (
     DefaultGraph,
@@ -20,11 +22,13 @@ from pyoxigraph import (
     Store,
     Triple,
     Variable,
+    serialize,
 )
 
 from kg.errors import SourceSyntaxError, StoreError
 from kg.kinds import KINDS
 from kg.namespaces import PREFIXES, RDF, RDFS
+from kg.store.graph_texts import GraphTexts
 
 # References of one predicate in one graph to IRIs with none of some classes,
 # from subjects of the target class; {graph}, {predicate} and {targets} are
@@ -66,10 +70,15 @@ RDF_FORMATS = {"turtle": RdfFormat.TURTLE, "ntriples": RdfFormat.N_TRIPLES,
 
 
 class StagingView:
-    """A writable store under construction, with the reads validation needs."""
+    """A writable store under construction, with the reads validation needs.
 
-    def __init__(self, store: Store) -> None:
+    With ``texts``, the graphs loaded from converted records are also kept as
+    N-Triples text for the build's publish-time writers (:mod:`kg.store.graph_texts`).
+    """
+
+    def __init__(self, store: Store, texts: GraphTexts | None = None) -> None:
         self.store = store
+        self.texts = texts
 
     # Writing --------------------------------------------------------------------------
 
@@ -78,7 +87,11 @@ class StagingView:
         self.remove_graph(graph)
         counter = _Counter(quads)
         try:
-            self.store.bulk_extend(counter)
+            if self.texts is None:
+                self.store.bulk_extend(counter)
+            else:
+                with self.texts.writer(graph.value) as text:
+                    self.store.bulk_extend(_written(counter, text))
         except OSError as error:
             raise _write_error(f"writing graph {graph.value}", error) from error
         return counter.count
@@ -96,15 +109,25 @@ class StagingView:
             raise _write_error(f"loading {label}", error) from error
         return self.count(graph)
 
-    def load_nquads(self, data: bytes | IO[bytes]) -> None:
-        """Add N-Quads made by our own converters (bytes, or a stream of them)."""
+    def load_nquads(self, graph: NamedNode, data: bytes | IO[bytes]) -> None:
+        """Add N-Quads of one graph made by our own converters (bytes, or a stream)."""
         try:
-            self.store.bulk_load(data, RdfFormat.N_QUADS)
+            if self.texts is None:
+                self.store.bulk_load(data, RdfFormat.N_QUADS)
+                return
+            with self.texts.writer(graph.value) as text:
+                if isinstance(data, bytes):
+                    text.write(data)
+                else:
+                    data = io.BufferedReader(_TeeReader(data, text), 1 << 20)
+                self.store.bulk_load(data, RdfFormat.N_QUADS)
         except OSError as error:
             raise _write_error("loading converted records", error) from error
 
     def remove_graph(self, graph: NamedNode) -> None:
         """Drop a graph (its source left the set)."""
+        if self.texts is not None:
+            self.texts.drop(graph.value)
         if self.store.contains_named_graph(graph):
             self.store.remove_graph(graph)
 
@@ -285,6 +308,33 @@ class _Counter:
         quad = next(self._quads)
         self.count += 1
         return quad
+
+
+def _written(quads: Iterator[Quad], text: IO[bytes] | Any, chunk: int = 4096
+             ) -> Iterator[Quad]:
+    """The quads, also written as N-Quads into ``text`` (a chunk at a time, by Oxigraph)."""
+    while batch := list(islice(quads, chunk)):
+        serialize(batch, text, RdfFormat.N_QUADS)
+        yield from batch
+
+
+class _TeeReader(io.RawIOBase):
+    """A stream that copies what is read from it into a sink."""
+
+    def __init__(self, source: IO[bytes], sink: IO[bytes] | Any) -> None:
+        self._source = source
+        self._sink = sink
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        data = self._source.read(len(buffer))
+        size = len(data)
+        buffer[:size] = data
+        if size:
+            self._sink.write(data)
+        return size
 
 
 def _syntax_location(error: SyntaxError) -> str:

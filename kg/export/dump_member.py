@@ -1,0 +1,23 @@
+"""A helper process of the dump writer: one graph's member of one format.
+
+    python -m kg.export.dump_member ttl|jsonld GRAPH_IRI LINES.nt OUT
+
+``GRAPH_IRI`` is empty for the default graph. See :class:`kg.export.dumps._Helpers`.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from kg.export.dumps import write_member
+
+
+def main(argv: list[str]) -> None:
+    """Write the member named by the arguments."""
+    name, graph_iri, lines, out = argv
+    write_member(name, graph_iri, Path(lines), Path(out))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
