@@ -9,7 +9,9 @@ processes:
 
 - ``build``: a first build into an empty store (convert + validate + publish
   with every artifact), with the wall time of each step as the build reports
-  it (``BuildOutcome.timings``) and the peak RSS of the build and its workers;
+  it (``BuildOutcome.timings``) and the peak RSS of the build and its workers
+  (per step, in parentheses: the build process's peak so far when the step
+  ended, so the step where it grows is the one that took the memory);
 - ``bulk_load``: the release's triples (every graph but the metadata) as
   N-Triples, loaded into an empty on-disk store by ``Store.bulk_load`` (the
   baseline; the N-Triples file is written once per data set);
@@ -64,6 +66,7 @@ def child_build(sources: str, store: str) -> dict:
     started = time.monotonic()
     outcome = build(discover([sources]), store, BASE, on_error="skip")
     return {"seconds": time.monotonic() - started, "timings": outcome.timings,
+            "step_peak_rss_mib": outcome.peak_rss_mib,
             "records": outcome.records, "triples": outcome.triples,
             "status": {s.file: s.status for s in outcome.sources}, "peak_rss_mib": _peak_mib(),
             "cpu_seconds": _cpu_seconds()}
@@ -161,7 +164,10 @@ def table(name: str, runs: list[dict]) -> list[str]:
             row("**build**", [r["build"]["seconds"] for r in runs],
                 f"{max(r['build']['peak_rss_mib'] for r in runs):,.0f}")]
     for step in runs[0]["build"]["timings"]:
-        rows.append(row(f"- {step}", [r["build"]["timings"].get(step, 0.0) for r in runs]))
+        # The build process's peak RSS so far when the step ended (the workers' apart).
+        peaks = [r["build"].get("step_peak_rss_mib", {}).get(step) for r in runs]
+        rss = f"({max(peaks):,.0f})" if None not in peaks else ""
+        rows.append(row(f"- {step}", [r["build"]["timings"].get(step, 0.0) for r in runs], rss))
     if all("cpu_seconds" in r["build"] for r in runs):
         # On a shared machine, CPU time is steadier than wall time (x: of bulk_load's CPU).
         cpu_base = statistics.median(r["bulk_load"]["cpu_seconds"] for r in runs)

@@ -9,6 +9,7 @@ left the set are dropped. Nothing is published unless everything validates.
 
 from __future__ import annotations
 
+import resource
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -74,6 +75,19 @@ class BuildOutcome:
     seconds: float = 0.0
     # Wall seconds of each step (convert+load, agents, validate, artifact:NAME ...).
     timings: dict[str, float] = field(default_factory=dict)
+    # The build process's peak RSS (MiB) so far at the end of each step: where it
+    # grows is the step that needed the memory.
+    peak_rss_mib: dict[str, float] = field(default_factory=dict)
+
+    @contextmanager
+    def step(self, name: str) -> Iterator[None]:
+        """Time a step (added to ``timings[name]``) and note the peak RSS after it."""
+        started = time.monotonic()
+        try:
+            yield
+        finally:
+            self.timings[name] = self.timings.get(name, 0.0) + time.monotonic() - started
+            self.peak_rss_mib[name] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
     @property
     def records(self) -> int:
@@ -119,15 +133,15 @@ def build(sources: list[Source], store_dir: str, base_iri: str, keep: int = 3,
             if not outcome.report.conforms:
                 raise ValidationFailed(f"{len(outcome.report.errors)} problems; nothing published",
                                        outcome)
-            with timed(outcome.timings, "finish"):
+            with outcome.step("finish"):
                 manifest = run.finish(outcome, previous, current, staging.path)
-            outcome.timings |= write_artifacts(ArtifactContext(
+            write_artifacts(outcome.step, ArtifactContext(
                 view, staging.path, manifest, minter, current.path if current else None))
             if remote is not None:
-                with timed(outcome.timings, "send"):
+                with outcome.step("send"):
                     sent = _upload(remote, view, minter, manifest, previous, outcome,
                                    run.derived, progress)
-            with timed(outcome.timings, "publish"):
+            with outcome.step("publish"):
                 outcome.release = releases.publish(staging, manifest,
                                                    sent.swap if sent is not None else None)
         except BaseException:
@@ -162,16 +176,6 @@ def check(sources: list[Source], base_iri: str, progress: Progress | None = None
     return outcome
 
 
-@contextmanager
-def timed(timings: dict[str, float], step: str) -> Iterator[None]:
-    """Add the wall time of a block to ``timings[step]``."""
-    started = time.monotonic()
-    try:
-        yield
-    finally:
-        timings[step] = timings.get(step, 0.0) + time.monotonic() - started
-
-
 class _Run:
     """One build's state: the store being filled, origins of records, problems."""
 
@@ -195,12 +199,12 @@ class _Run:
     def load_and_validate(self, sources: list[Source], kept: dict[str, Any]) -> BuildOutcome:
         """Load changed sources into the store, drop removed ones, validate."""
         outcome = BuildOutcome(self.report)
-        with timed(outcome.timings, "convert+load"):
+        with outcome.step("convert+load"):
             changed, removed = self._load_sources(outcome, sources, kept)
         changed_graphs = [self.minter.graph(s.name) for s in changed]
-        with timed(outcome.timings, "agents"):
+        with outcome.step("agents"):
             self._refresh_agents(changed_graphs)
-        with timed(outcome.timings, "validate"):
+        with outcome.step("validate"):
             self.progress.step("validating")
             unchanged_graphs = [self.minter.graph(s.name) for s in sources if s not in changed]
             if changed or removed:
