@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +29,11 @@ class ArtifactContext:
     manifest: dict[str, Any]
     minter: Minter
     parent_folder: Path | None
+    # Graphs whose triples differ from the parent release's (sources loaded again or
+    # removed, derived graphs that changed, metadata); None: unknown, treat all as new.
+    changed_graphs: frozenset[str] | None = None
+    # For a derived graph among them: the only subjects whose triples changed in it.
+    changed_subjects: dict[str, frozenset[str]] = field(default_factory=dict)
 
 
 ArtifactWriter = Callable[[ArtifactContext], None]

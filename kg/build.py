@@ -122,7 +122,8 @@ def build(sources: list[Source], store_dir: str, base_iri: str, keep: int = 3,
             with timed(outcome.timings, "finish"):
                 manifest = run.finish(outcome, previous, current, staging.path)
             outcome.timings |= write_artifacts(ArtifactContext(
-                view, staging.path, manifest, minter, current.path if current else None))
+                view, staging.path, manifest, minter, current.path if current else None,
+                **({} if fresh else run.changes(outcome))))
             if remote is not None:
                 with timed(outcome.timings, "send"):
                     sent = _upload(remote, view, minter, manifest, previous, outcome,
@@ -181,6 +182,7 @@ class _Run:
         self.validator = checked_validator(validator)
         self.skip = on_error == "skip"
         self.derived: list[NamedNode] = []  # graphs derived from the sources that changed
+        self.redeclared: set[str] = set()  # agents whose declaration in the agents graph changed
         self.minter = minter
         self.progress = progress
         self.release_id = release_id
@@ -247,6 +249,7 @@ class _Run:
         redeclared = refresh_agents(self.view, self.minter,
                                     self.named_before | self.before | named)
         if redeclared:
+            self.redeclared = redeclared
             self.before |= redeclared
             self.derived.append(agents_graph(self.minter))
             changed_graphs.append(agents_graph(self.minter))
@@ -279,6 +282,15 @@ class _Run:
             self.report.add(Problem(error.detail, Origin(error.file, error.location)))
             self.view.remove_graph(graph)
         return summary
+
+    def changes(self, outcome: BuildOutcome) -> dict[str, Any]:
+        """What changed against the parent release, for artifact writers that update theirs."""
+        graphs = {self.minter.graph(s.name).value for s in outcome.sources
+                  if s.status != "unchanged"}
+        graphs |= {graph.value for graph in self.derived} | {self.minter.meta_graph.value}
+        agents = agents_graph(self.minter).value  # only these agents changed in it
+        subjects = {agents: frozenset(self.redeclared)} if agents in graphs else {}
+        return {"changed_graphs": frozenset(graphs), "changed_subjects": subjects}
 
     def origin_of(self, iri: str) -> Origin | None:
         """Where the entity with this IRI is described, for reports."""
