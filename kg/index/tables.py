@@ -14,7 +14,7 @@ from kg.index.rows import (
     EntityRow,
     Folder,
     labels_json,
-    ordering_rows,
+    pick,
     position_labels,
     stable_id,
 )
@@ -90,18 +90,44 @@ def entity_languages(connection: sqlite3.Connection) -> list[str]:
 
 
 def fill_ordering(connection: sqlite3.Connection, languages: list[str], folder: Folder) -> None:
-    """Write the whole ``ordering`` table (staged, then copied in key order)."""
-    connection.execute("CREATE TEMP TABLE IF NOT EXISTS staged_ordering"
-                       "(lang TEXT, kind TEXT, sort_key TEXT, entity_id INTEGER)")
+    """Write the whole ``ordering`` table: one row per entity and language.
+
+    Most entities are labelled in one or two of the many languages a catalogue
+    uses, and sort by the same key in all the others: each entity's keys are
+    staged once (the fallback, and those of its own languages that differ),
+    and SQLite makes the rows of each language from them, in key order (so the
+    table's B-tree is appended to, not shuffled).
+    """
+    connection.executescript(_SORT_KEYS)
+    specific: list[tuple] = []
     entities = connection.cursor().execute("SELECT id, kind, key, labels FROM entity")
-    connection.executemany("INSERT INTO temp.staged_ordering VALUES (?, ?, ?, ?)", (
-        ordering_row for entity_id, kind, key, labels in entities
-        for ordering_row in ordering_rows((entity_id, kind, key, json.loads(labels)), languages,
-                                          folder)))
-    # In key order, so the table's B-tree is appended to, not shuffled.
-    connection.execute("INSERT INTO ordering SELECT * FROM temp.staged_ordering "
-                       "ORDER BY lang, kind, sort_key, entity_id")
-    connection.execute("DELETE FROM temp.staged_ordering")
+    connection.executemany("INSERT INTO temp.sort_fallback VALUES (?, ?, ?)", (
+        _sort_keys(row, folder, specific) for row in entities))
+    connection.executemany("INSERT INTO temp.sort_specific VALUES (?, ?, ?)", specific)
+    for language in languages:
+        connection.execute(
+            "INSERT INTO ordering SELECT ?, f.kind, coalesce(s.sort_key, f.sort_key), f.id "
+            "FROM temp.sort_fallback f LEFT JOIN temp.sort_specific s "
+            "ON s.lang = ? AND s.entity_id = f.id ORDER BY 2, 3, 4", (language, language))
+    connection.executescript("DROP TABLE temp.sort_fallback; DROP TABLE temp.sort_specific;")
+
+
+_SORT_KEYS = """
+CREATE TEMP TABLE sort_fallback(id INTEGER PRIMARY KEY, kind TEXT, sort_key TEXT);
+CREATE TEMP TABLE sort_specific(lang TEXT, entity_id INTEGER, sort_key TEXT,
+                                PRIMARY KEY(lang, entity_id)) WITHOUT ROWID;
+"""
+
+
+def _sort_keys(row: tuple, folder: Folder, specific: list[tuple]) -> tuple:
+    """An entity's fallback sort key row; its other keys appended to ``specific``."""
+    entity_id, kind, key, labels = row
+    labels = json.loads(labels)
+    fallback = folder[pick(labels, "\0") or key]  # as ordering_rows picks for a language
+    for language, label in labels.items():  # it has no label in
+        if label and folder[label] != fallback:
+            specific.append((language, entity_id, folder[label]))
+    return entity_id, kind, fallback
 
 
 def write_meta(connection: sqlite3.Connection, base: str, languages: list[str]) -> None:

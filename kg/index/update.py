@@ -193,14 +193,17 @@ def _read(view: StagingView, iri: str, prefix: str, graphs: dict[str, int],
     """One entity's rows from its quads in every graph; None if it is no entity now."""
     kind, key = minted(iri, prefix) or ("", "")
     node = NamedNode(iri)
+    # Named graphs only, as a full build reads them (a release has no default graph).
     facts = [Fact(TYPE, "", "", graph_id(q.graph_name, graphs))
-             for q in view.quads(node, FACT_PREDICATES[TYPE], KINDS[kind].rdf_type, None)]
+             for q in view.quads(node, FACT_PREDICATES[TYPE], KINDS[kind].rdf_type, None)
+             if isinstance(q.graph_name, NamedNode)]
     if not facts:
         return None
     for code, predicate in enumerate(FACT_PREDICATES):
         if code != TYPE:
             facts += [fact for q in view.quads(node, predicate, None, None)
-                      if (fact := fact_of(code, q.object, graph_id(q.graph_name, graphs)))]
+                      if isinstance(q.graph_name, NamedNode)
+                      and (fact := fact_of(code, q.object, graph_id(q.graph_name, graphs)))]
     return make_row(kind, key, iri, facts, folder)
 
 

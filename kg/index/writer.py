@@ -45,7 +45,7 @@ from kg.index.tables import (
 )
 from kg.index.update import update_index
 from kg.kinds import KINDS
-from kg.store.staging import StagingView
+from kg.store.staging import StagingView, ViewQueries
 
 if TYPE_CHECKING:  # kg.artifacts registers this writer: no import at run time
     from kg.artifacts import ArtifactContext
@@ -57,8 +57,10 @@ CREATE TEMP TABLE fact(id INTEGER, code INTEGER, lang TEXT, value TEXT, graph_id
 CREATE TEMP TABLE position(id INTEGER PRIMARY KEY, links TEXT);
 CREATE TEMP TABLE staged_name(id INTEGER, entity_id INTEGER, kind TEXT, folded TEXT,
                               preferred INTEGER);
-CREATE TEMP TABLE staged_ordering(lang TEXT, kind TEXT, sort_key TEXT, entity_id INTEGER);
 """
+# Built from terms of the code (graphs of the store, predicates, classes), never from input.
+SUBJECTS = "SELECT ?s WHERE {{ GRAPH {graph} {{ ?s {predicate} {object} }} }}"
+PAIRS = "SELECT ?s ?o WHERE {{ GRAPH {graph} {{ ?s {predicate} ?o }} }}"
 _ASSEMBLE = """
 SELECT id, kind, key, iri, NULL, NULL, NULL, graph_id FROM temp.typed
 UNION ALL SELECT id, NULL, NULL, NULL, code, lang, value, graph_id FROM temp.fact
@@ -96,38 +98,44 @@ def write_full(view: StagingView, base: str, path: Path) -> None:
 
 
 def _read_store(view: StagingView, base: str, connection: sqlite3.Connection) -> dict[str, int]:
-    """Stream the typed entities and the facts about minted IRIs into the staging tables."""
+    """Stream the typed entities and the facts about minted IRIs into the staging tables.
+
+    Graph by graph, so that the graph of each row is known without decoding it
+    from every quad (each term decoded is a look-up in the store).
+    """
     prefix = base + "id/"
     graphs: dict[str, int] = {}
-    for kind in KINDS.values():
-        connection.executemany("INSERT INTO temp.typed VALUES (?, ?, ?, ?, ?)",
-                               _typed(view, kind.name, kind.rdf_type, prefix, graphs))
-    for code, predicate in enumerate(FACT_PREDICATES):
-        if code != TYPE:
+    queries = ViewQueries(view)
+    for graph in view.graphs():
+        number = graph_id(graph, graphs)
+        for kind in KINDS.values():
+            connection.executemany("INSERT INTO temp.typed VALUES (?, ?, ?, ?, ?)",
+                                   _typed(queries, graph, number, kind.name, prefix))
+        for code in range(TYPE + 1, len(FACT_PREDICATES)):
             connection.executemany("INSERT INTO temp.fact VALUES (?, ?, ?, ?, ?)",
-                                   _facts(view, code, predicate, prefix, graphs))
+                                   _facts(queries, graph, number, code, prefix))
     return graphs
 
 
-def _typed(view: StagingView, kind: str, rdf_type: NamedNode, prefix: str,
-           graphs: dict[str, int]) -> Iterator[tuple]:
-    for quad in view.quads(None, FACT_PREDICATES[TYPE], rdf_type, None):
-        subject = quad.subject
+def _typed(queries: ViewQueries, graph: NamedNode, number: int, kind: str,
+           prefix: str) -> Iterator[tuple]:
+    sparql = SUBJECTS.format(graph=graph, predicate=FACT_PREDICATES[TYPE],
+                             object=KINDS[kind].rdf_type)
+    for row in queries.select(sparql):
+        subject = row["s"]
         found = minted(subject.value, prefix) if isinstance(subject, NamedNode) else None
         if found is not None and found[0] == kind:
-            yield (stable_id(subject.value), kind, found[1], subject.value,
-                   graph_id(quad.graph_name, graphs))
+            yield stable_id(subject.value), kind, found[1], subject.value, number
 
 
-def _facts(view: StagingView, code: int, predicate: NamedNode, prefix: str,
-           graphs: dict[str, int]) -> Iterator[tuple]:
-    for quad in view.quads(None, predicate, None, None):
-        subject = quad.subject
-        if not isinstance(subject, NamedNode) or minted(subject.value, prefix) is None:
-            continue
-        fact = fact_of(code, quad.object, graph_id(quad.graph_name, graphs))
-        if fact is not None:
-            yield (stable_id(subject.value), *fact)
+def _facts(queries: ViewQueries, graph: NamedNode, number: int, code: int,
+           prefix: str) -> Iterator[tuple]:
+    for row in queries.select(PAIRS.format(graph=graph, predicate=FACT_PREDICATES[code])):
+        subject = row["s"]
+        if isinstance(subject, NamedNode) and minted(subject.value, prefix) is not None:
+            fact = fact_of(code, row["o"], number)
+            if fact is not None:
+                yield (stable_id(subject.value), *fact)
 
 
 def _assemble(connection: sqlite3.Connection, folder: Folder) -> None:
