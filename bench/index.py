@@ -6,12 +6,16 @@ On a published store whose current release was made from its parent with a
 small source changed (as ``python -m bench.build --marc 250000`` leaves it),
 each run, each step in a fresh process, the databases opened read-only:
 
-- ``read``: the quads the index reads (its patterns), read from the current
-  release and thrown away: the baseline, what the store reads alone cost;
+- ``read``: the terms the full write reads (its patterns, graph by graph),
+  read from the current release and thrown away: the baseline, what the
+  store reads alone cost;
 - ``full``: the current release's index written from scratch;
 - ``update``: the same index made from the parent's (written once, from
   scratch, in the current format, into ``--out``) for the graphs the current
   release changed: the sources it loaded or removed, and the metadata graph.
+
+``--search OLD NEW`` instead times label searches (in-process, one client)
+on index files, to compare two formats of the index on the same data.
 
 Prints a Markdown table (median, min and max seconds; ratio to ``read``; peak
 RSS of the step's process) and the load average. ``--check`` compares the
@@ -75,17 +79,21 @@ def child(step: str, release: Path, parent: Path, out: Path) -> dict:
 
 
 def _read_patterns(view) -> int:
-    """Read every quad the full build reads, doing nothing with them."""
+    """Read every term the full write reads, as it reads them, doing nothing with them."""
     from kg.index.rows import FACT_PREDICATES, TYPE
+    from kg.index.writer import PAIRS, SUBJECTS
     from kg.kinds import KINDS
+    from kg.store.staging import ViewQueries
 
-    count = 0
-    for kind in KINDS.values():
-        for _ in view.quads(None, FACT_PREDICATES[TYPE], kind.rdf_type, None):
-            count += 1
-    for predicate in FACT_PREDICATES[TYPE + 1:]:
-        for _ in view.quads(None, predicate, None, None):
-            count += 1
+    queries, count = ViewQueries(view), 0
+    for graph in view.graphs():
+        for kind in KINDS.values():
+            sparql = SUBJECTS.format(graph=graph, predicate=FACT_PREDICATES[TYPE],
+                                     object=kind.rdf_type)
+            count += sum(1 for row in queries.select(sparql) if row["s"].value)
+        for predicate in FACT_PREDICATES[TYPE + 1:]:
+            sparql = PAIRS.format(graph=graph, predicate=predicate)
+            count += sum(1 for row in queries.select(sparql) if row["s"].value and row["o"])
     return count
 
 
@@ -135,6 +143,28 @@ def same_tables(one: Path, other: Path) -> bool:
         connection.close()
 
 
+SEARCH_WORDS = ["history", "the", "united states", "john", "smith", "a", "war", "poems",
+                "american", "science", "new york", "report", "law", "introduction to", "ch",
+                "washington", "music", "de", "catalog", "cuong"]
+
+
+def compare_search(paths: list[Path], rounds: int = 20) -> None:
+    """Median and p99 milliseconds of label searches (page 1 and page 5) on each index."""
+    from kg.index import EntityIndex
+
+    for path in paths:
+        index = EntityIndex(path)
+        times = []
+        for _ in range(rounds):
+            for word in SEARCH_WORDS:
+                for offset in (0, 80):
+                    started = time.perf_counter()
+                    index.search(word, offset=offset)
+                    times.append((time.perf_counter() - started) * 1000)
+        times.sort()
+        print(f"| {path} | {statistics.median(times):.2f} | {times[int(len(times) * .99)]:.2f} |")
+
+
 def _row(step: str, runs: list[dict], base: float, cpu_base: float) -> str:
     seconds = [r["seconds"] for r in runs]
     median = statistics.median(seconds)
@@ -151,12 +181,18 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--steps", nargs="+", default=["read", "full", "update"])
     parser.add_argument("--check", action="store_true")
+    parser.add_argument("--search", type=Path, nargs="+",
+                        help="only time label searches on these index files")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--release", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--parent", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         print(json.dumps(child(args.child, args.release, args.parent, args.out)))
+        return
+    if args.search:
+        print("| index | search ms: median | p99 |\n| --- | --- | --- |")
+        compare_search(args.search)
         return
     if args.store is None:
         parser.error("--store is required")

@@ -43,7 +43,7 @@ TABLES = {
 }
 QUERIES = ["nguyen", "nguyễn thanh", "cuong", "thu vien", "library", "univ", "a", "de",
            "history", "trung ta", "Trưởng phòng", "lieutenant colonel", "xyz"]
-RTL_LABEL = """@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+OTHER_GRAPH_LABELS = """@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
 <{base}id/person/trinh-phi-cuong> skos:prefLabel "Cuong Trinh Phi"@fr ;
     skos:altLabel "Le bibliothécaire"@fr .
 """
@@ -112,11 +112,12 @@ def add_person(folder: Path) -> None:
 
 
 def label_elsewhere(folder: Path) -> None:
-    (folder / "extra-labels.ttl").write_text(RTL_LABEL.format(base=BASE), encoding="utf-8")
+    (folder / "extra-labels.ttl").write_text(OTHER_GRAPH_LABELS.format(base=BASE), encoding="utf-8")
 
 
 def drop_label(folder: Path) -> None:
-    text = RTL_LABEL.format(base=BASE).replace(' ;\n    skos:altLabel "Le bibliothécaire"@fr', "")
+    alternative = ' ;\n    skos:altLabel "Le bibliothécaire"@fr'
+    text = OTHER_GRAPH_LABELS.format(base=BASE).replace(alternative, "")
     (folder / "extra-labels.ttl").write_text(text, encoding="utf-8")
 
 
@@ -166,3 +167,19 @@ def test_full_rebuild_when_the_base_changes(tmp_path: Path,
     assert "updated the parent's" not in caplog.text
     index = EntityIndex(ReleaseStore(store).require_current().path / INDEX_FILE)
     assert index.get("person", "trinh-phi-cuong").iri == "http://example.org/id/person/trinh-phi-cuong"
+
+
+def test_written_anew_when_too_much_changed(tmp_path: Path, caplog: pytest.LogCaptureFixture,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    folder, store, scratch = tmp_path / "sources", tmp_path / "store", tmp_path / "full"
+    shutil.copytree(DEMO, folder)
+    scratch.mkdir()
+    build(discover([folder]), str(store), BASE)
+    monkeypatch.setattr("kg.index.update.UPDATE_LIMIT", 1)
+    add_person(folder)
+    with caplog.at_level(logging.INFO, logger="kg.index.update"):
+        build(discover([folder]), str(store), BASE)
+    assert "writing it anew" in caplog.text
+    check_equal_to_full(store, scratch)
+    assert EntityIndex(ReleaseStore(store).require_current().path / INDEX_FILE).get(
+        "person", "tran-van-an") is not None
