@@ -149,20 +149,27 @@ SEARCH_WORDS = ["history", "the", "united states", "john", "smith", "a", "war", 
 
 
 def compare_search(paths: list[Path], rounds: int = 20) -> None:
-    """Median and p99 milliseconds of label searches (page 1 and page 5) on each index."""
+    """Median and p99 milliseconds of label searches (page 1 and page 5) on each index.
+
+    One round on each first, untimed (to read the files into the page cache),
+    then the indexes take turns round by round, so the machine's load falls
+    on both alike.
+    """
     from kg.index import EntityIndex
 
-    for path in paths:
-        index = EntityIndex(path)
-        times = []
-        for _ in range(rounds):
+    indexes = [EntityIndex(path) for path in paths]
+    times: list[list[float]] = [[] for _ in paths]
+    for round_number in range(rounds + 1):
+        for index, timed in zip(indexes, times, strict=True):
             for word in SEARCH_WORDS:
                 for offset in (0, 80):
                     started = time.perf_counter()
                     index.search(word, offset=offset)
-                    times.append((time.perf_counter() - started) * 1000)
-        times.sort()
-        print(f"| {path} | {statistics.median(times):.2f} | {times[int(len(times) * .99)]:.2f} |")
+                    if round_number:
+                        timed.append((time.perf_counter() - started) * 1000)
+    for path, timed in zip(paths, times, strict=True):
+        timed.sort()
+        print(f"| {path} | {statistics.median(timed):.2f} | {timed[int(len(timed) * .99)]:.2f} |")
 
 
 def _row(step: str, runs: list[dict], base: float, cpu_base: float) -> str:
