@@ -181,7 +181,22 @@ def _row(step: str, runs: list[dict], base: float, cpu_base: float) -> str:
             f"{max(r['peak_mib'] for r in runs):.0f} ({max(r['opened_mib'] for r in runs):.0f}) |")
 
 
+def _report(results: dict[str, list[dict]], loads: list[float], release: str,
+            parent: str) -> None:
+    """Print the Markdown table of the runs."""
+    baseline = results.get("read") or next(iter(results.values()))
+    base = statistics.median(r["seconds"] for r in baseline)
+    cpu_base = statistics.median(r["cpu"] for r in baseline)
+    print(f"{release} (parent {parent}); load average {min(loads):.1f}-{max(loads):.1f}\n")
+    print("| step | seconds: median (min-max) | x read | CPU s | x read (CPU) "
+          "| peak RSS MiB (after opening) |")
+    print("| --- | --- | --- | --- | --- | --- |")
+    for step, runs in results.items():
+        print(_row(step, runs, base, cpu_base))
+
+
 def main() -> None:
+    """Run the steps (or one step, as a child process) and print the table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--store", type=Path, help="a store with two releases or more")
     parser.add_argument("--out", type=Path, default=Path("/tmp/bench-index"))
@@ -213,16 +228,7 @@ def main() -> None:
             results[step].append(run_child(step, release, parent, args.out / step))
             loads.append(os.getloadavg()[0])
             print(step, results[step][-1], file=sys.stderr)
-    baseline = results.get("read") or results[args.steps[0]]
-    base = statistics.median(r["seconds"] for r in baseline)
-    cpu_base = statistics.median(r["cpu"] for r in baseline)
-    print(f"{release.name} (parent {parent_release.name}); load average {min(loads):.1f}-"
-          f"{max(loads):.1f}\n")
-    print("| step | seconds: median (min-max) | x read | CPU s | x read (CPU) "
-          "| peak RSS MiB (after opening) |")
-    print("| --- | --- | --- | --- | --- | --- |")
-    for step, runs in results.items():
-        print(_row(step, runs, base, cpu_base))
+    _report(results, loads, release.name, parent_release.name)
     if args.check and {"full", "update"} <= set(args.steps):
         same = same_tables(args.out / "full" / "index.sqlite", args.out / "update" / "index.sqlite")
         print(f"\nupdated index equals the full one, table by table: {same}")
