@@ -8,8 +8,8 @@ release is never published without its files.
 from __future__ import annotations
 
 from collections.abc import Callable
-from contextlib import AbstractContextManager
-from dataclasses import dataclass
+from contextlib import AbstractContextManager, nullcontext
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +29,11 @@ class ArtifactContext:
     manifest: dict[str, Any]
     minter: Minter
     parent_folder: Path | None
+    # Graphs whose triples differ from the parent release's (sources loaded again or
+    # removed, derived graphs that changed, metadata); None: unknown, treat all as new.
+    changed_graphs: frozenset[str] | None = None
+    # For a derived graph among them: the only subjects whose triples changed in it.
+    changed_subjects: dict[str, frozenset[str]] = field(default_factory=dict)
 
 
 ArtifactWriter = Callable[[ArtifactContext], None]
@@ -37,9 +42,10 @@ ArtifactWriter = Callable[[ArtifactContext], None]
 WRITERS: list[ArtifactWriter] = []
 
 
-def write_artifacts(step: Callable[[str], AbstractContextManager[None]],
-                    context: ArtifactContext) -> None:
-    """Run every registered writer, each as a step of the build (timed)."""
+def write_artifacts(context: ArtifactContext,
+                    step: Callable[[str], AbstractContextManager[None]] = lambda _: nullcontext(),
+                    ) -> None:
+    """Run every registered writer, each as a step of the build (``step`` times it)."""
     for writer in WRITERS:
         with step(f"artifact:{writer.__name__}"):
             writer(context)

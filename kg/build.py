@@ -135,8 +135,9 @@ def build(sources: list[Source], store_dir: str, base_iri: str, keep: int = 3,
                                        outcome)
             with outcome.step("finish"):
                 manifest = run.finish(outcome, previous, current, staging.path)
-            write_artifacts(outcome.step, ArtifactContext(
-                view, staging.path, manifest, minter, current.path if current else None))
+            write_artifacts(ArtifactContext(
+                view, staging.path, manifest, minter, current.path if current else None,
+                **({} if fresh else run.changes(outcome))), outcome.step)
             if remote is not None:
                 with outcome.step("send"):
                     sent = _upload(remote, view, minter, manifest, previous, outcome,
@@ -185,6 +186,7 @@ class _Run:
         self.validator = checked_validator(validator)
         self.skip = on_error == "skip"
         self.derived: list[NamedNode] = []  # graphs derived from the sources that changed
+        self.redeclared: set[str] = set()  # agents whose declaration in the agents graph changed
         self.minter = minter
         self.progress = progress
         self.release_id = release_id
@@ -251,6 +253,7 @@ class _Run:
         redeclared = refresh_agents(self.view, self.minter,
                                     self.named_before | self.before | named)
         if redeclared:
+            self.redeclared = redeclared
             self.before |= redeclared
             self.derived.append(agents_graph(self.minter))
             changed_graphs.append(agents_graph(self.minter))
@@ -283,6 +286,15 @@ class _Run:
             self.report.add(Problem(error.detail, Origin(error.file, error.location)))
             self.view.remove_graph(graph)
         return summary
+
+    def changes(self, outcome: BuildOutcome) -> dict[str, Any]:
+        """What changed against the parent release, for artifact writers that update theirs."""
+        graphs = {self.minter.graph(s.name).value for s in outcome.sources
+                  if s.status != "unchanged"}
+        graphs |= {graph.value for graph in self.derived} | {self.minter.meta_graph.value}
+        agents = agents_graph(self.minter).value  # only these agents changed in it
+        subjects = {agents: frozenset(self.redeclared)} if agents in graphs else {}
+        return {"changed_graphs": frozenset(graphs), "changed_subjects": subjects}
 
     def origin_of(self, iri: str) -> Origin | None:
         """Where the entity with this IRI is described, for reports."""

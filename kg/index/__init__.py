@@ -27,22 +27,32 @@ INDEX_FILE = "index.sqlite"
 SEARCH_LIMIT = 1000  # matches paged through at most
 SEARCH_COUNT = 200  # matches counted before an answer says "200+"
 
-INDEX_SCHEMA = """
+# Bump when what the index holds changes: a release's index is then written
+# from scratch instead of being updated from its parent's.
+INDEX_FORMAT = 2
+# Tables, then their indexes (a full build creates the indexes after filling the tables).
+INDEX_TABLES = """
 CREATE TABLE meta(name TEXT PRIMARY KEY, value TEXT);
 CREATE TABLE entity(id INTEGER PRIMARY KEY, kind TEXT NOT NULL, key TEXT NOT NULL,
                     iri TEXT NOT NULL, labels TEXT NOT NULL, date TEXT, date_sort TEXT,
                     parent TEXT);
-CREATE UNIQUE INDEX entity_by_key ON entity(kind, key);
-CREATE UNIQUE INDEX entity_by_iri ON entity(iri);
-CREATE INDEX entity_by_date ON entity(kind, date_sort);
 CREATE TABLE ordering(lang TEXT, kind TEXT, sort_key TEXT, entity_id INTEGER,
                       PRIMARY KEY(lang, kind, sort_key, entity_id)) WITHOUT ROWID;
 CREATE TABLE name(id INTEGER PRIMARY KEY, entity_id INTEGER NOT NULL, kind TEXT NOT NULL,
                   folded TEXT NOT NULL, preferred INTEGER NOT NULL);
-CREATE INDEX name_by_folded ON name(folded);
 CREATE VIRTUAL TABLE name_fts USING fts5(folded, content='name', content_rowid='id',
                                          tokenize='unicode61', prefix='2 3 4');
+CREATE TABLE graph(id INTEGER PRIMARY KEY, iri TEXT NOT NULL);
+CREATE TABLE entity_graph(graph_id INTEGER, entity_id INTEGER,
+                          PRIMARY KEY(graph_id, entity_id)) WITHOUT ROWID;
 """
+INDEX_INDEXES = """
+CREATE UNIQUE INDEX entity_by_key ON entity(kind, key);
+CREATE UNIQUE INDEX entity_by_iri ON entity(iri);
+CREATE INDEX entity_by_date ON entity(kind, date_sort);
+CREATE INDEX name_by_folded ON name(folded);
+"""
+INDEX_SCHEMA = INDEX_TABLES + INDEX_INDEXES
 _TERM = re.compile(r"[a-z0-9]+")
 
 

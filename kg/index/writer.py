@@ -1,207 +1,181 @@
 """Writing a release's entity index (``index.sqlite``) at publish time.
 
-Registered in :data:`kg.artifacts.WRITERS`. It reads the release being built
-once, pattern by pattern (types, then each label property), never entity by
-entity, so its cost grows with the number of label triples only.
+Registered in :data:`kg.artifacts.WRITERS`. When the parent release has an
+index of the same format, it is copied and only the entities of the graphs
+this build changed are written again (:mod:`kg.index.update`); otherwise the
+index is written from scratch here. A full build reads the release once,
+pattern by pattern (types, then each property the index uses), never entity
+by entity, and streams what it reads into SQLite's temporary tables, which
+sort it; Python never holds more than one entity's rows.
 """
 
 from __future__ import annotations
 
+import itertools
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pyoxigraph import Literal, NamedNode
+from pyoxigraph import NamedNode
 
-from kg.describe import LABEL_PROPERTIES, position_label
-from kg.index import INDEX_FILE, INDEX_SCHEMA, ordering_languages
-from kg.iris import fold
+from kg.errors import StoreError
+from kg.index import INDEX_FILE, INDEX_INDEXES, INDEX_TABLES
+from kg.index.rows import (
+    FACT_PREDICATES,
+    TYPE,
+    Fact,
+    Folder,
+    fact_of,
+    make_row,
+    minted,
+    name_rows,
+    stable_id,
+)
+from kg.index.tables import (
+    entity_languages,
+    fill_ordering,
+    graph_id,
+    insert_row,
+    label_positions,
+    open_for_writing,
+    store_graphs,
+    write_meta,
+)
+from kg.index.update import update_index
 from kg.kinds import KINDS
-from kg.namespaces import DCTERMS, ORG, RDF, SCHEMA, SKOS
-from kg.store.staging import StagingView
+from kg.store.staging import StagingView, ViewQueries
 
 if TYPE_CHECKING:  # kg.artifacts registers this writer: no import at run time
     from kg.artifacts import ArtifactContext
 
-# The date each kind is listed and drawn by (the first one present).
-DATE_PROPERTIES = {
-    "event": (SCHEMA.startDate,),
-    "resource": (DCTERMS.issued,),
-    "agreement": (DCTERMS.dateAccepted, SCHEMA.validFrom),
-}
-# Names are inserted in this order, so that full-text matches (read in rowid
-# order) list organizations and people before the many resources.
-SEARCH_ORDER = ("organization", "person", "agreement", "event", "concept", "resource")
-
-
-class _Entity:
-    """What the index keeps about one entity while it is being collected."""
-
-    __slots__ = ("kind", "key", "iri", "labels", "names", "date", "parent")
-
-    def __init__(self, kind: str, key: str, iri: str) -> None:
-        self.kind, self.key, self.iri = kind, key, iri
-        self.labels: dict[str, str] = {}
-        self.names: list[tuple[str, bool]] = []
-        self.date: str | None = None
-        self.parent: str | None = None
+# What a full build reads into, then sorts by entity id (temporary: gone on close).
+STAGING = """
+CREATE TEMP TABLE typed(id INTEGER, kind TEXT, key TEXT, iri TEXT, graph_id INTEGER);
+CREATE TEMP TABLE fact(id INTEGER, code INTEGER, lang TEXT, value TEXT, graph_id INTEGER);
+CREATE TEMP TABLE position(id INTEGER PRIMARY KEY, links TEXT);
+CREATE TEMP TABLE staged_name(id INTEGER, entity_id INTEGER, kind TEXT, folded TEXT,
+                              preferred INTEGER);
+"""
+# Built from terms of the code (graphs of the store, predicates, classes), never from input.
+SUBJECTS = "SELECT ?s WHERE {{ GRAPH {graph} {{ ?s {predicate} {object} }} }}"
+PAIRS = "SELECT ?s ?o WHERE {{ GRAPH {graph} {{ ?s {predicate} ?o }} }}"
+_ASSEMBLE = """
+SELECT id, kind, key, iri, NULL, NULL, NULL, graph_id FROM temp.typed
+UNION ALL SELECT id, NULL, NULL, NULL, code, lang, value, graph_id FROM temp.fact
+ORDER BY 1"""
 
 
 def write_entity_index(context: ArtifactContext) -> None:
     """Write ``index.sqlite`` into the release folder being published."""
-    entities = collect(context.view, context.minter.base)
-    write(context.folder / INDEX_FILE, entities.values())
+    path = context.folder / INDEX_FILE
+    if not update_index(context, path):
+        write_full(context.view, context.minter.base, path)
 
 
-def collect(view: StagingView, base: str) -> dict[str, _Entity]:
-    """Every entity minted under the base, with its labels, names and date."""
-    prefix = base + "id/"
-    entities: dict[str, _Entity] = {}
-    for kind in KINDS.values():
-        for quad in view.quads(None, RDF.type, kind.rdf_type, None):
-            iri = quad.subject
-            if not isinstance(iri, NamedNode) or iri.value in entities:
-                continue
-            segment, _, key = iri.value[len(prefix):].partition("/")
-            if iri.value.startswith(prefix) and segment == kind.name and key and "#" not in key:
-                entities[iri.value] = _Entity(kind.name, key, iri.value)
-    _add_labels(view, entities)
-    _add_position_labels(view, entities)
-    _add_dates(view, entities)
-    for quad in view.quads(None, SCHEMA.superEvent, None, None):
-        entity = entities.get(quad.subject.value)
-        if entity is not None:
-            entity.parent = quad.object.value
-    return entities
-
-
-def _add_labels(view: StagingView, entities: dict[str, _Entity]) -> None:
-    """Names for search (labels and alternative labels); the label shown per language.
-
-    The shown label comes from the first label property an entity has, in the
-    order of :data:`LABEL_PROPERTIES`, as :func:`kg.describe.label` picks it.
-    """
-    source: dict[str, NamedNode] = {}
-    for predicate in (*LABEL_PROPERTIES, SKOS.altLabel):
-        preferred = predicate != SKOS.altLabel
-        for quad in view.quads(None, predicate, None, None):
-            entity = entities.get(quad.subject.value)
-            if entity is None or not isinstance(quad.object, Literal):
-                continue
-            entity.names.append((quad.object.value, preferred))
-            if preferred and source.setdefault(entity.iri, predicate) == predicate:
-                entity.labels.setdefault(quad.object.language or "", quad.object.value)
-
-
-def _add_position_labels(view: StagingView, entities: dict[str, _Entity]) -> None:
-    """A position without a title is called by its person, post and unit."""
-    links: dict[str, dict[NamedNode, _Entity]] = {}
-    for predicate in (ORG.member, ORG.role, ORG.organization):
-        for quad in view.quads(None, predicate, None, None):
-            target = entities.get(quad.object.value)
-            if target is not None:
-                links.setdefault(quad.subject.value, {})[predicate] = target
-    for iri, parts in links.items():
-        entity = entities.get(iri)
-        if entity is None or entity.kind != "position" or entity.labels \
-                or ORG.organization not in parts:
-            continue
-        languages = {language for part in parts.values() for language in part.labels}
-        for language in languages or {""}:
-            person, role, unit = (parts.get(p) for p in (ORG.member, ORG.role, ORG.organization))
-            entity.labels[language] = position_label(
-                *(_pick(part.labels, language) if part else None for part in (person, role, unit)))
-
-
-def _pick(labels: dict[str, str], language: str) -> str | None:
-    return labels.get(language) or labels.get("") or next(iter(labels.values()), None)
-
-
-def _add_dates(view: StagingView, entities: dict[str, _Entity]) -> None:
-    for kind, predicates in DATE_PROPERTIES.items():
-        for predicate in reversed(predicates):  # the first property wins
-            for quad in view.quads(None, predicate, None, None):
-                entity = entities.get(quad.subject.value)
-                if entity is not None and entity.kind == kind and isinstance(quad.object, Literal):
-                    entity.date = quad.object.value
-
-
-def write(path: Path, entities: Iterable[_Entity]) -> None:
+def write_full(view: StagingView, base: str, path: Path) -> None:
     """Write the index database from scratch."""
     path.unlink(missing_ok=True)
-    entities = list(entities)
-    languages = ordering_languages(entities_labels(entities))
-    folder = _Folder()
-    connection = sqlite3.connect(path)
+    connection = open_for_writing(path)
     try:
-        # Written once, in a release being built: a crash discards the whole release.
-        connection.execute("PRAGMA journal_mode = OFF")
-        connection.execute("PRAGMA synchronous = OFF")
-        connection.executescript(INDEX_SCHEMA)
-        connection.executemany(
-            "INSERT INTO entity(id, kind, key, iri, labels, date, date_sort, parent) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", _entity_rows(entities))
-        connection.executemany("INSERT INTO ordering(lang, kind, sort_key, entity_id) "
-                               "VALUES (?, ?, ?, ?)", _ordering_rows(entities, languages, folder))
-        connection.executemany("INSERT INTO name(entity_id, kind, folded, preferred) "
-                               "VALUES (?, ?, ?, ?)", _name_rows(entities, folder))
+        connection.executescript(INDEX_TABLES + STAGING)
+        graphs = _read_store(view, base, connection)
+        folder = Folder()
+        _assemble(connection, folder)
+        store_graphs(connection, graphs)
+        label_positions(connection)
+        languages = entity_languages(connection)
+        fill_ordering(connection, languages, folder)
+        _fill_names(connection)
         connection.execute("INSERT INTO name_fts(name_fts) VALUES ('rebuild')")
-        counts: dict[str, int] = {}
-        for entity in entities:
-            counts[entity.kind] = counts.get(entity.kind, 0) + 1
-        connection.executemany("INSERT INTO meta(name, value) VALUES (?, ?)",
-                               [("languages", json.dumps(languages)),
-                                ("counts", json.dumps(counts))])
+        connection.executescript(INDEX_INDEXES)
+        write_meta(connection, base, languages)
         connection.commit()
         connection.execute("ANALYZE")
     finally:
         connection.close()
 
 
-def entities_labels(entities: list[_Entity]) -> Iterator[dict[str, str]]:
-    """The label maps of the entities (to see which languages they use)."""
-    return (entity.labels for entity in entities)
+def _read_store(view: StagingView, base: str, connection: sqlite3.Connection) -> dict[str, int]:
+    """Stream the typed entities and the facts about minted IRIs into the staging tables.
+
+    Graph by graph, so that the graph of each row is known without decoding it
+    from every quad (each term decoded is a look-up in the store).
+    """
+    prefix = base + "id/"
+    graphs: dict[str, int] = {}
+    queries = ViewQueries(view)
+    for graph in view.graphs():
+        number = graph_id(graph, graphs)
+        for kind in KINDS.values():
+            connection.executemany("INSERT INTO temp.typed VALUES (?, ?, ?, ?, ?)",
+                                   _typed(queries, graph, number, kind.name, prefix))
+        for code in range(TYPE + 1, len(FACT_PREDICATES)):
+            connection.executemany("INSERT INTO temp.fact VALUES (?, ?, ?, ?, ?)",
+                                   _facts(queries, graph, number, code, prefix))
+    return graphs
 
 
-def _entity_rows(entities: list[_Entity]) -> Iterator[tuple]:
-    for number, entity in enumerate(entities, 1):
-        date = entity.date
-        date_sort = date if date and date[:1].isdigit() else None
-        yield (number, entity.kind, entity.key, entity.iri,
-               json.dumps(entity.labels, ensure_ascii=False), date, date_sort, entity.parent)
+def _typed(queries: ViewQueries, graph: NamedNode, number: int, kind: str,
+           prefix: str) -> Iterator[tuple]:
+    sparql = SUBJECTS.format(graph=graph, predicate=FACT_PREDICATES[TYPE],
+                             object=KINDS[kind].rdf_type)
+    for row in queries.select(sparql):
+        subject = row["s"]
+        found = minted(subject.value, prefix) if isinstance(subject, NamedNode) else None
+        if found is not None and found[0] == kind:
+            yield stable_id(subject.value), kind, found[1], subject.value, number
 
 
-class _Folder(dict):
-    """``kg.iris.fold`` remembered per text: labels repeat across languages and names."""
-
-    def __missing__(self, text: str) -> str:
-        folded = self[text] = fold(text)
-        return folded
-
-
-def _ordering_rows(entities: list[_Entity], languages: list[str], folder: _Folder) -> list:
-    rows = []
-    for entity_id, entity in enumerate(entities, 1):
-        for language in languages:
-            text = _pick(entity.labels, language) or entity.key
-            rows.append((language, entity.kind, folder[text], entity_id))
-    rows.sort()  # in key order, so the table's B-tree is appended to, not shuffled
-    return rows
+def _facts(queries: ViewQueries, graph: NamedNode, number: int, code: int,
+           prefix: str) -> Iterator[tuple]:
+    for row in queries.select(PAIRS.format(graph=graph, predicate=FACT_PREDICATES[code])):
+        subject = row["s"]
+        if isinstance(subject, NamedNode) and minted(subject.value, prefix) is not None:
+            fact = fact_of(code, row["o"], number)
+            if fact is not None:
+                yield (stable_id(subject.value), *fact)
 
 
-def _name_rows(entities: list[_Entity], folder: _Folder) -> list[tuple]:
-    rows = []
-    for entity_id, entity in enumerate(entities, 1):
-        if entity.kind not in SEARCH_ORDER:
-            continue
-        folded_names = {}
-        for text, preferred in entity.names:
-            folded = folder[text]
-            if folded:
-                folded_names[folded] = folded_names.get(folded, False) or preferred
-        for folded, preferred in folded_names.items():
-            rows.append((entity_id, entity.kind, folded, int(preferred)))
-    rows.sort(key=lambda r: (SEARCH_ORDER.index(r[1]), len(r[2])))
-    return rows
+def _assemble(connection: sqlite3.Connection, folder: Folder) -> None:
+    """Each typed entity's rows from its facts, read back sorted by entity id."""
+    reader = connection.cursor()
+    rows = reader.execute(_ASSEMBLE)
+    for entity_id, group in itertools.groupby(rows, key=lambda r: r[0]):
+        group = list(group)
+        typed = {(r[1], r[2], r[3]) for r in group if r[1] is not None}
+        if not typed:
+            continue  # facts about an IRI that no graph types with its kind's class
+        if len(typed) > 1:
+            raise StoreError(f"entity index: {sorted(t[2] for t in typed)} share the id "
+                             f"{entity_id}; run the build again with the index removed")
+        kind, key, iri = typed.pop()
+        facts = [Fact(TYPE, "", "", r[7]) if r[1] is not None else Fact(r[4], r[5], r[6], r[7])
+                 for r in group]
+        row = make_row(kind, key, iri, facts, folder)
+        insert_row(connection, row)
+        connection.executemany("INSERT INTO temp.staged_name VALUES (?, ?, ?, ?, ?)",
+                               name_rows(row))
+        if row.needs_position_label:
+            connection.execute("INSERT INTO temp.position(id, links) VALUES (?, ?)",
+                               (row.id, json.dumps(row.links)))
+
+
+def _fill_names(connection: sqlite3.Connection) -> None:
+    """Copy the staged names into ``name`` in id (rank) order."""
+    staged = connection.cursor().execute(
+        "SELECT id, entity_id, kind, folded, preferred FROM temp.staged_name "
+        "ORDER BY id, entity_id, folded")
+    connection.executemany("INSERT INTO name(id, entity_id, kind, folded, preferred) "
+                           "VALUES (?, ?, ?, ?, ?)", _distinct_ids(staged))
+
+
+def _distinct_ids(rows: Iterator[tuple]) -> Iterator[tuple]:
+    """Rows with ids made unique: a rare hash tie moves the later name one place on."""
+    last = -1
+    for row in rows:
+        number = row[0] if row[0] > last else last + 1
+        last = number
+        yield (number, *row[1:])
+
