@@ -22,6 +22,7 @@ from typing import IO, Any
 from pyoxigraph import NamedNode, RdfFormat, serialize
 
 from kg.convert import Registry, convert_records
+from kg.convert.agent_names import Names, merge_names, names_in_quads
 from kg.iris import Minter
 from kg.kinds import KINDS
 from kg.report import Problem, Report
@@ -55,19 +56,23 @@ def worth_it(source: Source) -> bool:
 
 def convert_marc(source: Source, graph: NamedNode, minter: Minter, report: Report,
                  registry: Registry, skip: bool, progress: Any,
-                 load: Callable[[IO[bytes]], None]) -> tuple[int, int]:
+                 load: Callable[[IO[bytes]], None],
+                 names: Names | None = None) -> tuple[int, int]:
     """Convert a MARC file in worker processes; ``load`` reads all their N-Quads in one go.
 
     One load of one stream (not one per batch) lets Oxigraph sort and write
     the whole graph at once, as its bulk loader is made to. Returns (records,
-    triples) as the serial path counts them.
+    triples) as the serial path counts them, and adds the names the records give
+    agents to ``names`` (for the agents step, which then reads none back).
     """
     from kg.sources.marc import chunks_of
 
     counts = [0, 0]
 
     def take(result: tuple) -> bytes:
-        data, count, origins, problems, read, skipped = result
+        data, count, origins, problems, read, skipped, named = result
+        if names is not None:
+            merge_names(names, named)
         for iri, origin in origins:
             _claim(registry, report, iri, origin)
         report.extend(problems)
@@ -132,7 +137,7 @@ def _start(base: str) -> None:
 
 
 def _convert(job: tuple) -> tuple:
-    """One batch in a worker: (N-Quads, quads, origins, problems, records, skipped)."""
+    """One batch in a worker: (N-Quads, quads, origins, problems, records, skipped, names)."""
     from kg.sources.marc import record_from_chunk
 
     source, graph_iri, skip, first, chunks = job
@@ -144,4 +149,4 @@ def _convert(job: tuple) -> tuple:
     quads = list(convert_records(wanted, graph, _minter, report, registry))
     data = serialize(quads, format=RdfFormat.N_QUADS)
     return (data, len(quads), list(registry.origins.items()), report.problems, len(wanted),
-            report.skipped)
+            report.skipped, names_in_quads(quads))
