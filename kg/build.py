@@ -257,6 +257,7 @@ class _Run:
                  else names_in_graph(ViewQueries(self.view), g) for g in changed_graphs}
         redeclared = refresh_agents(self.view, self.minter, self.named_before | self.before
                                     | declared_in(self.view, changed_graphs), named)
+        self.names.clear()  # large at 250,000 records, and not needed after this step
         if redeclared:
             self.redeclared = redeclared
             self.before |= redeclared

@@ -15,7 +15,7 @@ graph changes only where the agents that changed sources name change.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from pyoxigraph import Literal, NamedNode, Quad
 
@@ -72,6 +72,17 @@ def refresh_agents(view: StagingView, minter: Minter, candidates: set[str],
               if g.value not in named and g != graph and names_agents(access, g)]
     merge_names(names, names_elsewhere(access, candidates, others))
     declared = _declared_by_sources(view, access, graph, candidates)
+
+    def desired(iri: str) -> set[Quad]:
+        return set() if iri in declared else _declaration(minter, graph, iri, names.get(iri))
+
+    return _update(view, graph, candidates, desired)
+
+
+def _update(view: StagingView, graph: NamedNode, candidates: set[str],
+            desired: Callable[[str], set[Quad]]) -> set[str]:
+    """Give each candidate its desired quads in the agents graph; the IRIs that changed."""
+    access = ViewQueries(view)
     empty = next(access.quads(None, None, None, graph), None) is None
     current = {} if empty else _current(access, graph, candidates)
     changed: set[str] = set()
@@ -79,13 +90,11 @@ def refresh_agents(view: StagingView, minter: Minter, candidates: set[str],
 
     def additions() -> Iterator[Quad]:
         for iri in candidates:
-            now = current.get(iri, set())
-            desired = set() if iri in declared else _declaration(minter, graph, iri,
-                                                                 names.get(iri))
-            if now != desired:
+            now, wanted = current.get(iri, set()), desired(iri)
+            if now != wanted:
                 changed.add(iri)
-                dropped.extend(now - desired)
-                yield from desired - now
+                dropped.extend(now - wanted)
+                yield from wanted - now
 
     if empty and len(candidates) > _BULK:  # a first build: one bulk load of the whole graph
         view.replace_graph(graph, additions())
