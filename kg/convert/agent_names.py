@@ -22,8 +22,7 @@ from kg.store.staging import ViewQueries
 # Agent IRI -> (least label, least MARC key or None).
 Names = dict[str, tuple[str, str | None]]
 
-_AGENT, _LABEL, _KEY = BF.agent.value, RDFS.label.value, BFLC.marcKey.value
-
+_AGENT, _LABEL, _KEY = BF.agent, RDFS.label, BFLC.marcKey
 
 def add_name(names: Names, agent: str, label: str, key: str | None) -> None:
     """Keep the least label and the least key seen for an agent."""
@@ -42,18 +41,20 @@ def merge_names(names: Names, more: Names) -> None:
 
 def names_in_quads(quads: Iterable[Quad]) -> Names:
     """The names that converted quads (one graph's, a batch of records) give agents."""
+    # One comparison of terms per quad (no str made): the workers pay this per batch.
+    wanted = [q for q in quads if (p := q.predicate) == _AGENT or p == _LABEL
+              or p == _KEY]
     agents: dict[object, list[str]] = {}
     labels: dict[object, list[str]] = {}
     keys: dict[object, list[str]] = {}
-    for quad in quads:
-        predicate = quad.predicate.value
+    for quad in wanted:
+        predicate = quad.predicate
         if predicate == _AGENT:
             if isinstance(quad.object, NamedNode):
                 agents.setdefault(quad.subject, []).append(quad.object.value)
-        elif predicate == _LABEL:
-            labels.setdefault(quad.subject, []).append(quad.object.value)
-        elif predicate == _KEY:
-            keys.setdefault(quad.subject, []).append(quad.object.value)
+        else:
+            (labels if predicate == _LABEL else keys).setdefault(
+                quad.subject, []).append(quad.object.value)
     names: Names = {}
     for contribution, named in agents.items():
         if contribution in labels:
