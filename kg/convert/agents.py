@@ -65,7 +65,8 @@ def refresh_agents(view: StagingView, minter: Minter, candidates: set[str],
     names: Names = {}
     for found in named.values():
         merge_names(names, found)
-    candidates = {iri for iri in candidates | names.keys() if _may_be_agent(minter, iri)}
+    kinds = _agent_kinds(minter, candidates | names.keys())
+    candidates = set(kinds)
     if not candidates:
         return set()
     others = [g for g in view.graphs()
@@ -73,14 +74,14 @@ def refresh_agents(view: StagingView, minter: Minter, candidates: set[str],
     merge_names(names, names_elsewhere(access, candidates, others))
     declared = _declared_by_sources(view, access, graph, candidates)
 
-    def desired(iri: str) -> set[Quad]:
-        return set() if iri in declared else _declaration(minter, graph, iri, names.get(iri))
+    def desired(iri: str) -> list[Quad]:
+        return [] if iri in declared else _declaration(graph, iri, kinds[iri], names.get(iri))
 
     return _update(view, graph, candidates, desired)
 
 
 def _update(view: StagingView, graph: NamedNode, candidates: set[str],
-            desired: Callable[[str], set[Quad]]) -> set[str]:
+            desired: Callable[[str], list[Quad]]) -> set[str]:
     """Give each candidate its desired quads in the agents graph; the IRIs that changed."""
     access = ViewQueries(view)
     empty = next(access.quads(None, None, None, graph), None) is None
@@ -90,11 +91,15 @@ def _update(view: StagingView, graph: NamedNode, candidates: set[str],
 
     def additions() -> Iterator[Quad]:
         for iri in candidates:
-            now, wanted = current.get(iri, set()), desired(iri)
-            if now != wanted:
+            now, wanted = current.get(iri), desired(iri)
+            if now is None:  # most agents on a first build: no sets to compare
+                if wanted:
+                    changed.add(iri)
+                    yield from wanted
+            elif now != set(wanted):
                 changed.add(iri)
-                dropped.extend(now - wanted)
-                yield from wanted - now
+                dropped.extend(now - set(wanted))
+                yield from set(wanted) - now
 
     if empty and len(candidates) > _BULK:  # a first build: one bulk load of the whole graph
         view.replace_graph(graph, additions())
@@ -105,9 +110,14 @@ def _update(view: StagingView, graph: NamedNode, candidates: set[str],
     return changed
 
 
-def _may_be_agent(minter: Minter, iri: str) -> bool:
-    ref = minter.parse(iri)
-    return ref is None or ref.kind in ("person", "organization")
+def _agent_kinds(minter: Minter, iris: set[str]) -> dict[str, str | None]:
+    """The IRIs that may be agents, with their kind (None: not one of our IRIs)."""
+    kinds: dict[str, str | None] = {}
+    for iri in iris:
+        ref = minter.parse(iri)
+        if ref is None or ref.kind in ("person", "organization"):
+            kinds[iri] = ref.kind if ref is not None else None
+    return kinds
 
 
 def _declared_by_sources(view: StagingView, access: ViewQueries, graph: NamedNode,
@@ -138,13 +148,12 @@ def _current(access: ViewQueries, graph: NamedNode, candidates: set[str]) -> dic
     return current
 
 
-def _declaration(minter: Minter, graph: NamedNode, iri: str,
-                 name: tuple[str, str | None] | None) -> set[Quad]:
+def _declaration(graph: NamedNode, iri: str, kind: str | None,
+                 name: tuple[str, str | None] | None) -> list[Quad]:
     """The quads that declare a named agent that no source declares."""
-    ref = minter.parse(iri)
-    if ref is None or name is None:
-        return set()
-    return set(_describe(NamedNode(iri), ref.kind, name[0], name[1] or "", graph))
+    if kind is None or name is None:
+        return []
+    return _describe(NamedNode(iri), kind, name[0], name[1] or "", graph)
 
 
 def _describe(iri: NamedNode, kind: str, name: str, marc: str, graph: NamedNode) -> list[Quad]:
