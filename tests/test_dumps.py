@@ -19,6 +19,7 @@ from kg.export.dumps import DUMPS, INDEX, read_index
 from kg.export.gzipped import DumpFile
 from kg.namespaces import PREFIXES
 from kg.store.releases import ReleaseStore
+from kg.store.staging import StagingView
 from tests.conftest import BASE, build_store
 from tests.support import DEMO, Server
 
@@ -257,7 +258,8 @@ def test_a_kept_release_stays_downloadable_after_a_publish(store: Path, sources:
     assert hashlib.sha256(response.get_data()).hexdigest() == old["sha256"]
 
 
-def test_an_unchanged_agents_graph_is_copied_too(tmp_path: Path) -> None:
+def test_an_unchanged_agents_graph_is_copied_too(tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
     """The agents graph (derived from MARC headings) is copied when no heading changed."""
     sources = tmp_path / "sources"
     shutil.copytree(DEMO, sources)
@@ -266,7 +268,16 @@ def test_an_unchanged_agents_graph_is_copied_too(tmp_path: Path) -> None:
     parent = ReleaseStore(tmp_path / "store").require_current()
     with (sources / "people.csv").open("a", encoding="utf-8") as handle:
         handle.write("le-van-c,Lê Văn C,,Lê,Văn C,,\n")
+    read_back: list[str] = []
+    original = StagingView.dump
+
+    def recording(self, output, format, graph, prefixes=None):  # noqa: A002
+        read_back.append(graph.value)
+        return original(self, output, format, graph, prefixes)
+
+    monkeypatch.setattr(StagingView, "dump", recording)
     build_store(tmp_path / "store", sources)
+    assert read_back == [BASE + "graph/meta"]  # the people graph came from its text
     child = ReleaseStore(tmp_path / "store").require_current()
     agents = BASE + "graph/agents"
     for name in FORMATS:
