@@ -274,7 +274,7 @@ class _Run:
                 self.view.remove_graph(graph)
                 summary.records, summary.triples = parallel.convert_marc(
                     source, graph, self.minter, self.report, self.registry, self.skip,
-                    self.progress, lambda data: self.view.load_nquads(graph, data))
+                    self.progress, lambda data: self.view.load_ntriples(graph, data))
             else:
                 records = read_records(source)
                 counted = _Counted(parallel.readable(records, self.report) if self.skip

@@ -1,10 +1,11 @@
-"""Converting a large MARC file on every core: records in batches, N-Quads back.
+"""Converting a large MARC file on every core: records in batches, N-Triples back.
 
 Reading and converting a catalogue record in Python costs more than Oxigraph
 takes to load its triples, so for a large ISO 2709 file the build cuts the
 file into batches of records (cheap: a record's length is in its first five
 bytes), worker processes decode, map and convert each batch and write its
-quads as N-Quads (:mod:`kg.convert.nquads`), and the build process loads them all
+triples as N-Triples (:mod:`kg.convert.nquads`; the graph is the same for all,
+so it is not repeated on every line), and the build process loads them all
 with one Oxigraph bulk load that reads from the workers as they finish. Keys
 are still claimed in the build process, in file order, so a duplicate is
 reported exactly as when converting in one process.
@@ -22,7 +23,7 @@ from typing import IO, Any
 from pyoxigraph import NamedNode
 
 from kg.convert import Registry, convert_triples
-from kg.convert.nquads import nquads
+from kg.convert.nquads import ntriples
 from kg.iris import Minter
 from kg.kinds import KINDS
 from kg.report import Problem, Report
@@ -57,7 +58,7 @@ def worth_it(source: Source) -> bool:
 def convert_marc(source: Source, graph: NamedNode, minter: Minter, report: Report,
                  registry: Registry, skip: bool, progress: Any,
                  load: Callable[[IO[bytes]], None]) -> tuple[int, int]:
-    """Convert a MARC file in worker processes; ``load`` reads all their N-Quads in one go.
+    """Convert a MARC file in worker processes; ``load`` reads all their N-Triples in one go.
 
     One load of one stream (not one per batch) lets Oxigraph sort and write
     the whole graph at once, as its bulk loader is made to. Returns (records,
@@ -87,7 +88,7 @@ def convert_marc(source: Source, graph: NamedNode, minter: Minter, report: Repor
 
 
 class _Stream(io.RawIOBase):
-    """The batches' N-Quads as one readable file, produced as it is read."""
+    """The batches' N-Triples as one readable file, produced as it is read."""
 
     def __init__(self, parts: Iterator[bytes]) -> None:
         self._parts = parts
@@ -133,7 +134,7 @@ def _start(base: str) -> None:
 
 
 def _convert(job: tuple) -> tuple:
-    """One batch in a worker: (N-Quads, quads, origins, problems, records, skipped)."""
+    """One batch in a worker: (N-Triples, triples, origins, problems, records, skipped)."""
     import gc
 
     from kg.sources.marc import record_from_chunk
@@ -149,7 +150,7 @@ def _convert(job: tuple) -> tuple:
                    for i, (chunk, problem) in enumerate(chunks)]
         wanted = list(readable(records, report)) if skip else records
         triples = list(convert_triples(wanted, _minter, report, registry))
-        data = nquads(triples, NamedNode(graph_iri))
+        data = ntriples(triples)
     finally:
         gc.enable()
     return (data, len(triples), list(registry.origins.items()), report.problems, len(wanted),
