@@ -18,7 +18,7 @@ this benchmark rewrites its agents graph). For each run and each code (``before`
 Prints seconds (median, min-max), peak RSS, the number of agents declared, and
 whether ``before`` and ``after`` returned the same IRIs and made the same
 agents graph. With ``--marc``, also what collecting names costs the workers:
-``names_in_quads`` beside converting the first ``--records`` records.
+``names_in_triples`` beside converting the first ``--records`` records.
 """
 
 from __future__ import annotations
@@ -115,24 +115,24 @@ def child_digest(db: str) -> dict:
 
 def child_workers(marc: str, records: int) -> dict:
     """Seconds converting the first records in batches, and collecting their names."""
-    from kg.convert import Registry, convert_records
-    from kg.convert.agent_names import names_in_quads
+    from kg.convert import Registry, convert_triples
+    from kg.convert.agent_names import names_in_triples
     from kg.convert.parallel import BATCH
     from kg.report import Report
     from kg.sources import discover
     from kg.sources.marc import chunks_of, record_from_chunk
 
     source, minter = discover([Path(marc)])[0], Minter(BASE)
-    graph, convert, collect = minter.graph(source.name), 0.0, 0.0
+    convert, collect = 0.0, 0.0
     with open(marc, "rb") as handle:
         chunks = chunks_of(handle)
         for first in range(0, records, BATCH):
             batch = [record_from_chunk(source, first + i + 1, chunk, problem)
                      for i, (chunk, problem) in zip(range(BATCH), chunks, strict=False)]
             started = time.monotonic()
-            quads = list(convert_records(batch, graph, minter, Report(), Registry()))
+            triples = list(convert_triples(batch, minter, Report(), Registry()))
             middle = time.monotonic()
-            names_in_quads(quads)
+            names_in_triples(triples)
             convert, collect = convert + middle - started, collect + time.monotonic() - middle
     return {"convert": convert, "collect": collect}
 

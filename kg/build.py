@@ -281,7 +281,7 @@ class _Run:
                 names: Names = {}
                 summary.records, summary.triples = parallel.convert_marc(
                     source, graph, self.minter, self.report, self.registry, self.skip,
-                    self.progress, lambda data: self.view.load_nquads(graph, data), names)
+                    self.progress, lambda data: self.view.load_ntriples(graph, data), names)
                 self.names[graph.value] = names
             else:
                 records = read_records(source)

@@ -19,8 +19,11 @@ from kg.export.dumps import DUMPS, INDEX, read_index
 from kg.export.gzipped import DumpFile
 from kg.namespaces import PREFIXES
 from kg.store.releases import ReleaseStore
+from kg.store.staging import StagingView
 from tests.conftest import BASE, build_store
 from tests.support import DEMO, Server
+
+MARC_SAMPLE = Path(__file__).parent / "data" / "marc" / "loc-books.mrc"
 
 # An RDF source with blank nodes, so that isomorphism is more than set equality.
 EXTRA = """@prefix schema: <http://schema.org/> .
@@ -142,12 +145,16 @@ def test_a_rebuild_copies_unchanged_graphs_and_stays_isomorphic(store: Path, sou
     assert child.id != parent.id
     assert_same_as_release(child.path)
     old, new = read_index(parent.path), read_index(child.path)
-    unchanged = BASE + "graph/resources-yaml"
-    for name in FORMATS:
-        old_piece = _piece(dump_file(parent.path, name), old["files"][name]["graphs"][unchanged])
-        new_piece = _piece(dump_file(child.path, name), new["files"][name]["graphs"][unchanged])
-        assert old_piece == new_piece
     people_graph = BASE + "graph/people-csv"
+    # Every graph but the changed source's and the metadata is copied as bytes:
+    # sources and derived graphs (agents) alike.
+    copied = set(new["files"]["nq"]["graphs"]) - {people_graph, BASE + "graph/meta"}
+    assert BASE + "graph/resources-yaml" in copied
+    for name in FORMATS:
+        for graph in copied:
+            old_piece = _piece(dump_file(parent.path, name), old["files"][name]["graphs"][graph])
+            new_piece = _piece(dump_file(child.path, name), new["files"][name]["graphs"][graph])
+            assert old_piece == new_piece, (name, graph)
     piece = _piece(dump_file(child.path, "nq"), new["files"]["nq"]["graphs"][people_graph])
     assert "Lê Văn C" in gzip.decompress(piece).decode("utf-8")
 
@@ -249,3 +256,33 @@ def test_a_kept_release_stays_downloadable_after_a_publish(store: Path, sources:
     response = client.get(f"/dumps/{old['name']}")
     assert response.status_code == 200
     assert hashlib.sha256(response.get_data()).hexdigest() == old["sha256"]
+
+
+def test_an_unchanged_agents_graph_is_copied_too(tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """The agents graph (derived from MARC headings) is copied when no heading changed."""
+    sources = tmp_path / "sources"
+    shutil.copytree(DEMO, sources)
+    shutil.copy(MARC_SAMPLE, sources / "books.mrc")
+    build_store(tmp_path / "store", sources)
+    parent = ReleaseStore(tmp_path / "store").require_current()
+    with (sources / "people.csv").open("a", encoding="utf-8") as handle:
+        handle.write("le-van-c,Lê Văn C,,Lê,Văn C,,\n")
+    read_back: list[str] = []
+    original = StagingView.dump
+
+    def recording(self, output, format, graph, prefixes=None):  # noqa: A002
+        read_back.append(graph.value)
+        return original(self, output, format, graph, prefixes)
+
+    monkeypatch.setattr(StagingView, "dump", recording)
+    build_store(tmp_path / "store", sources)
+    assert read_back == [BASE + "graph/meta"]  # the people graph came from its text
+    child = ReleaseStore(tmp_path / "store").require_current()
+    agents = BASE + "graph/agents"
+    for name in FORMATS:
+        old = read_index(parent.path)["files"][name]["graphs"][agents]
+        new = read_index(child.path)["files"][name]["graphs"][agents]
+        assert old[1] > 100
+        assert _piece(dump_file(parent.path, name), old) == \
+            _piece(dump_file(child.path, name), new), name

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import io
 import shutil
 from pathlib import Path
@@ -10,6 +11,7 @@ import pytest
 from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, Store, parse, serialize
 
 from kg.build import build
+from kg.convert import parallel
 from kg.errors import ValidationFailed
 from kg.sources import discover
 from kg.store.graph_texts import GraphTexts
@@ -17,6 +19,7 @@ from kg.store.releases import ReleaseStore
 from kg.store.staging import StagingView
 from tests.conftest import BASE
 from tests.support import DEMO
+from tests.test_dumps import MARC_SAMPLE, dump_file
 
 GRAPH = NamedNode("http://example.org/graph/a")
 QUADS = [Quad(NamedNode(f"http://example.org/id/{n}"), NamedNode("http://schema.org/name"),
@@ -43,10 +46,11 @@ def test_replace_graph_keeps_the_graphs_text(view: StagingView) -> None:
     assert text is not None and triples_of_text(text) == triples_of_store(view)
 
 
-def test_load_nquads_keeps_the_graphs_text_of_a_stream_and_of_bytes(view: StagingView) -> None:
-    data = serialize(QUADS, format=RdfFormat.N_QUADS)
+def test_load_ntriples_keeps_the_graphs_text_of_a_stream_and_of_bytes(view: StagingView) -> None:
+    data = serialize([q.triple for q in QUADS], format=RdfFormat.N_TRIPLES)
     for given in (io.BytesIO(data), data):
-        view.load_nquads(GRAPH, given)
+        view.load_ntriples(GRAPH, given)
+        assert triples_of_store(view) == {q.triple for q in QUADS}
         text = view.texts.get(GRAPH.value, lambda: view.count(GRAPH))
         assert text is not None and triples_of_text(text) == triples_of_store(view)
         view.remove_graph(GRAPH)
@@ -62,7 +66,8 @@ def test_a_text_with_a_triple_twice_is_not_given_out(view: StagingView) -> None:
 def test_a_text_with_another_graphs_lines_is_not_kept(view: StagingView) -> None:
     other = Quad(QUADS[0].subject, QUADS[0].predicate, QUADS[0].object,
                  NamedNode("http://example.org/graph/b"))
-    view.load_nquads(GRAPH, serialize([*QUADS, other], format=RdfFormat.N_QUADS))
+    with view.texts.writer(GRAPH.value) as text:
+        text.write(serialize([*QUADS, other], format=RdfFormat.N_QUADS))
     assert view.texts.lines(GRAPH.value) is None
 
 
@@ -83,6 +88,28 @@ def test_a_build_dumps_converted_graphs_from_their_texts_and_removes_them(
                            BASE + "graph/concepts-yaml"}
     assert BASE + "graph/meta" in dumped
     assert [p.name for p in (tmp_path / "store" / "staging").iterdir()] == []
+
+
+def test_a_marc_file_converted_on_every_core_is_dumped_from_its_text(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(parallel, "MIN_BYTES", 0)
+    monkeypatch.setattr(parallel, "BATCH", 3)
+    dumped: list[str] = []
+    original = StagingView.dump
+
+    def recording(self, output, format, graph, prefixes=None):  # noqa: A002
+        dumped.append(graph.value)
+        return original(self, output, format, graph, prefixes)
+
+    monkeypatch.setattr(StagingView, "dump", recording)
+    outcome = build(discover([MARC_SAMPLE]), str(tmp_path / "store"), BASE)
+    books = BASE + "graph/loc-books-mrc"
+    assert books in outcome.release.manifest()["graphs"] and books not in dumped
+    with gzip.open(dump_file(outcome.release.path, "nt"), "rb") as handle:
+        dumped_triples = {q.triple for q in parse(handle, format=RdfFormat.N_TRIPLES)}
+    db = Store.read_only(str(outcome.release.path / "db"))
+    assert {q.triple for q in db.quads_for_pattern(None, None, None, NamedNode(books))} \
+        <= dumped_triples
 
 
 def test_a_failed_build_leaves_no_texts(tmp_path: Path) -> None:

@@ -14,7 +14,14 @@ from typing import Any
 
 from pyoxigraph import BlankNode, Literal, NamedNode, Quad
 
-from kg.convert.values import as_date, as_iri, as_text, split_values, unwritable_character
+from kg.convert.values import (
+    as_date,
+    as_iri,
+    as_text,
+    maybe_unwritable,
+    split_values,
+    unwritable_character,
+)
 from kg.iris import Minter, is_key, slugify
 from kg.kinds import KINDS
 from kg.namespaces import RDF
@@ -208,6 +215,13 @@ def record_key(record: Record) -> str:
 def convert_records(records: Iterable[Record], graph: NamedNode, minter: Minter,
                     report: Report, registry: Registry) -> Iterator[Quad]:
     """The quads of a source's records, in its graph; problems go to the report."""
+    for s, p, o in convert_triples(records, minter, report, registry):
+        yield Quad(s, p, o, graph)
+
+
+def convert_triples(records: Iterable[Record], minter: Minter, report: Report,
+                    registry: Registry) -> Iterator[tuple[Subject, NamedNode, Term]]:
+    """The triples of a source's records, for writers that add the graph themselves."""
     converters = _converters()
     for record in records:
         entity = _start(record, minter, report, registry)
@@ -220,8 +234,7 @@ def convert_records(records: Iterable[Record], graph: NamedNode, minter: Minter,
                                  "see docs/sources.md for the fields of each kind")
         # Once each: a record may say a thing twice (a repeated 856 link, an agent
         # credited in two roles), and the store and the dumps hold sets.
-        for s, p, o in dict.fromkeys(entity.triples):
-            yield Quad(s, p, o, graph)
+        yield from dict.fromkeys(entity.triples)
 
 
 def _start(record: Record, minter: Minter, report: Report,
@@ -232,7 +245,9 @@ def _start(record: Record, minter: Minter, report: Report,
         return None
     for warning in record.warnings:
         report.add(Problem(warning, record.origin, key=record.key or None, severity="warning"))
-    for name, value in record.fields.items():
+    # Most records hold no such character, and one look at all their text says so.
+    suspects = record.fields.items() if maybe_unwritable(record.fields) else ()
+    for name, value in suspects:
         character = unwritable_character(value)
         if character:
             report.add(Problem(f"'{name}' contains the character {character}, which pages and "

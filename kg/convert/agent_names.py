@@ -4,7 +4,7 @@ A contribution names its agent (``bf:agent``) with an ``rdfs:label`` and
 maybe a ``bflc:marcKey``; the agents graph declares each agent with the least
 of its labels and of its keys over every graph (compared as strings, as
 SPARQL's MIN compares simple literals). These are collected where they are
-cheapest: from the quads a conversion makes, before they reach the store
+cheapest: from the triples a conversion makes, before they reach the store
 (reading a term back from the store is a RocksDB look-up, so reading back the
 contributions of 250,000 records costs more than converting them), and from
 the store by pattern look-ups only for graphs this build did not convert.
@@ -13,6 +13,7 @@ the store by pattern look-ups only for graphs this build did not convert.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from typing import Any
 
 from pyoxigraph import NamedNode, Quad
 
@@ -39,22 +40,20 @@ def merge_names(names: Names, more: Names) -> None:
         add_name(names, agent, label, key)
 
 
-def names_in_quads(quads: Iterable[Quad]) -> Names:
-    """The names that converted quads (one graph's, a batch of records) give agents."""
-    # One comparison of terms per quad (no str made): the workers pay this per batch.
-    wanted = [q for q in quads if (p := q.predicate) == _AGENT or p == _LABEL
-              or p == _KEY]
+def names_in_triples(triples: Iterable[tuple[Any, NamedNode, Any]]) -> Names:
+    """The names that converted triples (a batch of records, one graph) give agents."""
+    # One comparison of terms per triple: the workers pay this for every batch.
     agents: dict[object, list[str]] = {}
     labels: dict[object, list[str]] = {}
     keys: dict[object, list[str]] = {}
-    for quad in wanted:
-        predicate = quad.predicate
+    for subject, predicate, obj in triples:
         if predicate == _AGENT:
-            if isinstance(quad.object, NamedNode):
-                agents.setdefault(quad.subject, []).append(quad.object.value)
-        else:
-            (labels if predicate == _LABEL else keys).setdefault(
-                quad.subject, []).append(quad.object.value)
+            if isinstance(obj, NamedNode):
+                agents.setdefault(subject, []).append(obj.value)
+        elif predicate == _LABEL:
+            labels.setdefault(subject, []).append(obj.value)
+        elif predicate == _KEY:
+            keys.setdefault(subject, []).append(obj.value)
     names: Names = {}
     for contribution, named in agents.items():
         if contribution in labels:

@@ -113,3 +113,19 @@ def unwritable_character(value: Any) -> str | None:
     if isinstance(value, list):
         return next((c for c in map(unwritable_character, value) if c), None)
     return None
+
+
+def maybe_unwritable(value: Any) -> bool:
+    r"""False when no text in a value (keys too) can hold a character XML cannot carry.
+
+    A quick look before :func:`unwritable_character`: ``repr`` writes each
+    such character as an escape, so text whose ``repr`` has no backslash has
+    none of them (one with a backslash may, or may just hold a backslash or a
+    tab).
+
+    >>> maybe_unwritable({"title": ["Nguyễn Văn A", {"a": "b"}]})
+    False
+    >>> maybe_unwritable(["bell\a"]), maybe_unwritable({"x\ufffe": 1}), maybe_unwritable("\ud800")
+    (True, True, True)
+    """
+    return "\\" in repr(value)

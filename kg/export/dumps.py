@@ -290,7 +290,8 @@ class _Parent:
 
     @classmethod
     def of(cls, context: ArtifactContext) -> _Parent:
-        """What the parent release offers: graphs of sources that were not loaded again."""
+        """What the parent release offers: graphs that did not change since (or, when
+        the build does not say which changed, those of sources not loaded again)."""
         folder = context.parent_folder
         index = read_index(folder) if folder else None
         manifest = context.manifest
@@ -298,6 +299,10 @@ class _Parent:
                 or index.get("base_iri") != manifest["base_iri"]
                 or set(index.get("files", {})) != set(DUMP_FORMATS)):
             return cls(None, None, set())
+        if context.changed_graphs is not None:  # derived graphs too (agents), if unchanged
+            files = index["files"].values()
+            pieces = set.intersection(*(set(entry["graphs"]) for entry in files))
+            return cls(folder, index, pieces - context.changed_graphs)
         unchanged = {context.minter.graph(name).value
                      for name, entry in manifest["sources"].items()
                      if entry.get("loaded_in") and entry["loaded_in"] != manifest["id"]}

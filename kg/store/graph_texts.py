@@ -47,12 +47,13 @@ class GraphTexts:
         return self._lines.get(graph)
 
     @contextmanager
-    def writer(self, graph: str) -> Iterator[_WithoutGraph]:
-        """A sink for the graph's N-Quads (one graph only), kept as N-Triples."""
+    def writer(self, graph: str, quads: bool = True) -> Iterator[_WithoutGraph | _Lines]:
+        """A sink for the graph's N-Quads (one graph only; kept as N-Triples), or for
+        its N-Triples (``quads=False``)."""
         self.drop(graph)
         self.folder.mkdir(parents=True, exist_ok=True)
         with self.path(graph).open("wb") as handle:
-            sink = _WithoutGraph(handle, f"<{graph}>".encode())
+            sink = _WithoutGraph(handle, f"<{graph}>".encode()) if quads else _Lines(handle)
             yield sink
             sink.close()
         if sink.foreign:  # a line of another graph: not this graph's text
@@ -112,3 +113,30 @@ class _WithoutGraph:
         """Check that the stream ended with a whole line."""
         if self._tail.strip():
             raise ValueError("N-Quads text ends inside a line")
+
+
+class _Lines:
+    """Passes N-Triples through, counting lines."""
+
+    foreign = False
+
+    def __init__(self, sink: IO[bytes]) -> None:
+        self.sink = sink
+        self.lines = 0
+        self._ends_line = True
+
+    def write(self, data: bytes) -> int:
+        """Write and count."""
+        if data:
+            self.lines += data.count(b"\n")
+            self._ends_line = data.endswith(b"\n")
+            self.sink.write(data)
+        return len(data)
+
+    def flush(self) -> None:
+        """Nothing is buffered here."""
+
+    def close(self) -> None:
+        """Check that the stream ended with a whole line."""
+        if not self._ends_line:
+            raise ValueError("N-Triples text ends inside a line")

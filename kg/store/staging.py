@@ -109,18 +109,18 @@ class StagingView:
             raise _write_error(f"loading {label}", error) from error
         return self.count(graph)
 
-    def load_nquads(self, graph: NamedNode, data: bytes | IO[bytes]) -> None:
-        """Add N-Quads of one graph made by our own converters (bytes, or a stream)."""
+    def load_ntriples(self, graph: NamedNode, data: bytes | IO[bytes]) -> None:
+        """Load N-Triples made by our own converters into a graph (bytes, or a stream)."""
         try:
             if self.texts is None:
-                self.store.bulk_load(data, RdfFormat.N_QUADS)
+                self.store.bulk_load(data, RdfFormat.N_TRIPLES, to_graph=graph)
                 return
-            with self.texts.writer(graph.value) as text:
+            with self.texts.writer(graph.value, quads=False) as text:
                 if isinstance(data, bytes):
                     text.write(data)
                 else:
                     data = io.BufferedReader(_TeeReader(data, text), 1 << 20)
-                self.store.bulk_load(data, RdfFormat.N_QUADS)
+                self.store.bulk_load(data, RdfFormat.N_TRIPLES, to_graph=graph)
         except OSError as error:
             raise _write_error("loading converted records", error) from error
 

@@ -1,0 +1,51 @@
+"""Triples written straight as N-Triples or N-Quads text, each term as pyoxigraph writes it.
+
+A large MARC build converts in worker processes that hand their triples to
+the build as N-Triples (:mod:`kg.convert.parallel`). Making a ``Quad`` of every
+triple for :func:`pyoxigraph.serialize` costs a worker about twice the CPU of
+writing the lines here (``bench/README.md``, "MARC conversion CPU per record").
+Escaping stays pyoxigraph's: ``str()`` of a term is its N-Triples form, which
+is also its N-Quads form, so the text is byte for byte what ``serialize``
+writes (tested on hostile strings in ``tests/test_marc_fast.py``).
+
+>>> from pyoxigraph import Literal, NamedNode
+>>> s, p = NamedNode("http://ex.org/s"), NamedNode("http://ex.org/p")
+>>> nquads([(s, p, Literal('say "hi"\\n', language="en"))], NamedNode("http://ex.org/g"))
+b'<http://ex.org/s> <http://ex.org/p> "say \\\\"hi\\\\"\\\\n"@en <http://ex.org/g> .\\n'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from pyoxigraph import BlankNode, Literal, NamedNode
+
+Triple = tuple[NamedNode | BlankNode, NamedNode, NamedNode | BlankNode | Literal]
+
+
+def nquads(triples: Iterable[Triple], graph: NamedNode) -> bytes:
+    """The triples as N-Quads lines in ``graph``, UTF-8 encoded."""
+    return _lines(triples, f" {graph} .\n")
+
+
+def ntriples(triples: Iterable[Triple]) -> bytes:
+    """The triples as N-Triples lines, UTF-8 encoded.
+
+    >>> from pyoxigraph import NamedNode
+    >>> ntriples([(NamedNode("http://ex.org/s"), NamedNode("http://ex.org/p"),
+    ...            NamedNode("http://ex.org/o"))])
+    b'<http://ex.org/s> <http://ex.org/p> <http://ex.org/o> .\\n'
+    """
+    return _lines(triples, " .\n")
+
+
+def _lines(triples: Iterable[Triple], tail: str) -> bytes:
+    # A batch uses a few dozen predicates millions of times: each written once.
+    predicates: dict[NamedNode, str] = {}
+    lines = []
+    for s, p, o in triples:
+        written = predicates.get(p)
+        if written is None:
+            written = predicates[p] = str(p)
+        lines.append(f"{s} {written} {o}{tail}")
+    return "".join(lines).encode()
