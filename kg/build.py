@@ -23,7 +23,8 @@ from pyoxigraph import NamedNode, Store
 import kg
 from kg.artifacts import ArtifactContext, write_artifacts
 from kg.convert import Registry, convert_records, parallel, record_key
-from kg.convert.agents import agents_graph, named_agents, refresh_agents
+from kg.convert.agent_names import Names, names_in_graph
+from kg.convert.agents import agents_graph, declared_in, named_agents, refresh_agents
 from kg.errors import SourceSyntaxError, ValidationFailed
 from kg.harvest import read_provenance
 from kg.iris import Minter
@@ -35,7 +36,7 @@ from kg.sources.rdf import locate
 from kg.store.releases import Release, ReleaseStore
 from kg.store.remote.client import SparqlClient
 from kg.store.remote.publish import Upload, check_reachable, upload
-from kg.store.staging import StagingView
+from kg.store.staging import StagingView, ViewQueries
 from kg.tombstones import next_gone, read_gone, write_gone
 from kg.validate import checked_validator, typed_before_change, validate_graphs
 
@@ -197,6 +198,8 @@ class _Run:
         self.before: set[str] = set()
         self.named_before: set[str] = set()
         self.typed_before: set[str] | None = None
+        # Names that agents get in the graphs converted in worker processes, by graph IRI.
+        self.names: dict[str, Names] = {}
 
     def load_and_validate(self, sources: list[Source], kept: dict[str, Any]) -> BuildOutcome:
         """Load changed sources into the store, drop removed ones, validate."""
@@ -249,9 +252,12 @@ class _Run:
         """Declare the agents that changed graphs name; the agents graph counts as changed
         (appended to ``changed_graphs``) when it did."""
         self.progress.step("declaring agents named in records")
-        named = named_agents(self.view, changed_graphs) | self.view.entities(changed_graphs)
-        redeclared = refresh_agents(self.view, self.minter,
-                                    self.named_before | self.before | named)
+        # Names the workers saw are not read back from the store (see kg.convert.agent_names).
+        named = {g.value: self.names[g.value] if g.value in self.names
+                 else names_in_graph(ViewQueries(self.view), g) for g in changed_graphs}
+        redeclared = refresh_agents(self.view, self.minter, self.named_before | self.before
+                                    | declared_in(self.view, changed_graphs), named)
+        self.names.clear()  # large at 250,000 records, and not needed after this step
         if redeclared:
             self.redeclared = redeclared
             self.before |= redeclared
@@ -272,9 +278,11 @@ class _Run:
                 summary.records = len(self.view.entities([graph]))
             elif parallel.worth_it(source):
                 self.view.remove_graph(graph)
+                names: Names = {}
                 summary.records, summary.triples = parallel.convert_marc(
                     source, graph, self.minter, self.report, self.registry, self.skip,
-                    self.progress, lambda data: self.view.load_ntriples(graph, data))
+                    self.progress, lambda data: self.view.load_ntriples(graph, data), names)
+                self.names[graph.value] = names
             else:
                 records = read_records(source)
                 counted = _Counted(parallel.readable(records, self.report) if self.skip

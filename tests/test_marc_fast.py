@@ -58,7 +58,7 @@ def reference(job: tuple) -> tuple[set[Quad], list[str], list[tuple[str, str]]]:
 
 def fast(job: tuple) -> tuple[set[Quad], list[str], list[tuple[str, str]]]:
     """One batch through the worker as it is now."""
-    data, count, origins, problems, _, _ = parallel._convert(job)
+    data, count, origins, problems, *_ = parallel._convert(job)
     # N-Triples: the build loads them into the source's graph.
     quads = [Quad(t.subject, t.predicate, t.object, NamedNode(job[1]))
              for t in parse(data, format=RdfFormat.N_TRIPLES)]

@@ -15,30 +15,20 @@ graph changes only where the agents that changed sources name change.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterator
 
 from pyoxigraph import Literal, NamedNode, Quad
 
+from kg.convert.agent_names import Names, merge_names, names_agents, names_elsewhere
 from kg.iris import Minter
-from kg.namespaces import FOAF, ORG, RDF, SCHEMA, SKOS, XSD
+from kg.namespaces import BF, FOAF, ORG, RDF, SCHEMA, SKOS, XSD
 from kg.store.staging import StagingView, ViewQueries
 
 AGENTS = "agents"
-# Above this many candidates one query over everything beats one query each.
+# Above this many candidates one scan beats one look-up each.
 _BULK = 2000
-
-NAMED = """
-SELECT DISTINCT ?agent ?g WHERE { GRAPH ?g { ?c bf:agent ?agent ; rdfs:label ?label } }"""
-
-DECLARATIONS = """
-# ?agents (the agents graph) is bound; Oxigraph binds only projected variables.
-SELECT ?agent ?agents (MIN(?label) AS ?name) (MIN(?key) AS ?marc) WHERE {
-  ?c bf:agent ?agent ; rdfs:label ?label .
-  OPTIONAL { ?c bflc:marcKey ?key }
-  FILTER NOT EXISTS {
-    GRAPH ?h { ?agent a ?class }
-    FILTER(?h != ?agents && (?class = foaf:Person || ?class = org:Organization))
-  }
-} GROUP BY ?agent ?agents"""
+# A source declares an agent by typing it with one of these (in a graph not the agents graph).
+_DECLARING = (FOAF.Person, ORG.Organization)
 
 _DATES = re.compile(r"\$d\s*(\d{4})\s*-\s*(\d{4})?")
 
@@ -49,57 +39,121 @@ def agents_graph(minter: Minter) -> NamedNode:
 
 
 def named_agents(view: StagingView, graphs: list[NamedNode]) -> set[str]:
-    """IRIs of the agents that contributions in these graphs name inline."""
-    access = ViewQueries(view)
-    return {row["agent"].value for graph in graphs
-            for row in access.select(NAMED, g=graph) if isinstance(row["agent"], NamedNode)}
+    """IRIs of the agents that contributions in these graphs name (a scan of ``bf:agent``)."""
+    return {quad.object.value for graph in graphs
+            for quad in view.quads(None, BF.agent, None, graph)
+            if isinstance(quad.object, NamedNode)}
 
 
-def refresh_agents(view: StagingView, minter: Minter, candidates: set[str]) -> set[str]:
-    """Bring the agents graph up to date for these agents; the IRIs whose declaration changed."""
+def declared_in(view: StagingView, graphs: list[NamedNode]) -> set[str]:
+    """IRIs that these graphs type as people or organizations."""
+    return {quad.subject.value for graph in graphs for cls in _DECLARING
+            for quad in view.quads(None, RDF.type, cls, graph)
+            if isinstance(quad.subject, NamedNode)}
+
+
+def refresh_agents(view: StagingView, minter: Minter, candidates: set[str],
+                   named: dict[str, Names]) -> set[str]:
+    """Bring the agents graph up to date for these agents; the IRIs whose declaration changed.
+
+    ``named`` holds the names that each graph this build converted gives agents
+    (:mod:`kg.convert.agent_names`); those agents are candidates too. The
+    other graphs are only looked into for the candidates.
+    """
     access = ViewQueries(view)
     graph = agents_graph(minter)
-    candidates = {iri for iri in candidates if _may_be_agent(minter, iri)}
-    current: dict[str, set[Quad]] = {}
-    if len(candidates) > _BULK:
-        # One query and one scan of the graph, instead of look-ups per agent.
-        wanted = _declarations(access, graph, minter, None)
-        for quad in access.quads(None, None, None, graph):
-            current.setdefault(quad.subject.value, set()).add(quad)
-        candidates |= set(current)
-    else:
-        wanted = {}
+    names: Names = {}
+    for found in named.values():
+        merge_names(names, found)
+    kinds = _agent_kinds(minter, candidates | names.keys())
+    candidates = set(kinds)
+    if not candidates:
+        return set()
+    others = [g for g in view.graphs()
+              if g.value not in named and g != graph and names_agents(access, g)]
+    merge_names(names, names_elsewhere(access, candidates, others))
+    declared = _declared_by_sources(view, access, graph, candidates)
+
+    def desired(iri: str) -> list[Quad]:
+        return [] if iri in declared else _declaration(graph, iri, kinds[iri], names.get(iri))
+
+    return _update(view, graph, candidates, desired)
+
+
+def _update(view: StagingView, graph: NamedNode, candidates: set[str],
+            desired: Callable[[str], list[Quad]]) -> set[str]:
+    """Give each candidate its desired quads in the agents graph; the IRIs that changed."""
+    access = ViewQueries(view)
+    empty = next(access.quads(None, None, None, graph), None) is None
+    current = {} if empty else _current(access, graph, candidates)
+    changed: set[str] = set()
+    dropped: list[Quad] = []
+
+    def additions() -> Iterator[Quad]:
         for iri in candidates:
-            wanted |= _declarations(access, graph, minter, NamedNode(iri))
-            current[iri] = set(access.quads(NamedNode(iri), None, None, graph))
-    changed = set()
-    for iri in candidates:
-        now, desired = current.get(iri, set()), set(wanted.get(iri, []))
-        if now != desired:
-            access.remove(now - desired)
-            access.add(desired - now)
-            changed.add(iri)
+            now, wanted = current.get(iri), desired(iri)
+            if now is None:  # most agents on a first build: no sets to compare
+                if wanted:
+                    changed.add(iri)
+                    yield from wanted
+            elif now != set(wanted):
+                changed.add(iri)
+                dropped.extend(now - set(wanted))
+                yield from set(wanted) - now
+
+    if empty and len(candidates) > _BULK:  # a first build: one bulk load of the whole graph
+        view.replace_graph(graph, additions())
+    else:
+        added = list(additions())
+        access.remove(dropped)
+        access.add(added)
     return changed
 
 
-def _may_be_agent(minter: Minter, iri: str) -> bool:
-    ref = minter.parse(iri)
-    return ref is None or ref.kind in ("person", "organization")
+def _agent_kinds(minter: Minter, iris: set[str]) -> dict[str, str | None]:
+    """The IRIs that may be agents, with their kind (None: not one of our IRIs)."""
+    kinds: dict[str, str | None] = {}
+    for iri in iris:
+        ref = minter.parse(iri)
+        if ref is None or ref.kind in ("person", "organization"):
+            kinds[iri] = ref.kind if ref is not None else None
+    return kinds
 
 
-def _declarations(access: ViewQueries, graph: NamedNode, minter: Minter,
-                  agent: NamedNode | None) -> dict[str, list[Quad]]:
-    """The quads that declare each named agent that no source declares."""
-    bindings = {"agents": graph} | ({"agent": agent} if agent is not None else {})
-    found: dict[str, list[Quad]] = {}
-    for row in access.select(DECLARATIONS, **bindings):
-        iri, name = row["agent"], row["name"]
-        ref = minter.parse(iri.value) if isinstance(iri, NamedNode) else None
-        if ref is None or name is None:
-            continue
-        marc = row["marc"].value if row.get("marc") is not None else ""
-        found[iri.value] = _describe(iri, ref.kind, name.value, marc, graph)
-    return found
+def _declared_by_sources(view: StagingView, access: ViewQueries, graph: NamedNode,
+                         candidates: set[str]) -> set[str]:
+    """The candidates that a source (any graph but the agents graph) declares."""
+    if len(candidates) > _BULK:
+        sources = [g for g in view.graphs() if g != graph]
+        return declared_in(view, sources) & candidates
+    classes = set(_DECLARING)
+    return {iri for iri in candidates
+            if any(q.graph_name != graph and isinstance(q.graph_name, NamedNode)
+                   and q.object in classes
+                   for q in access.quads(NamedNode(iri), RDF.type, None, None))}
+
+
+def _current(access: ViewQueries, graph: NamedNode, candidates: set[str]) -> dict[str, set[Quad]]:
+    """The candidates' quads in the agents graph."""
+    current: dict[str, set[Quad]] = {}
+    if len(candidates) > _BULK:  # one scan of the graph
+        for quad in access.quads(None, None, None, graph):
+            if quad.subject.value in candidates:
+                current.setdefault(quad.subject.value, set()).add(quad)
+        return current
+    for iri in candidates:
+        quads = set(access.quads(NamedNode(iri), None, None, graph))
+        if quads:
+            current[iri] = quads
+    return current
+
+
+def _declaration(graph: NamedNode, iri: str, kind: str | None,
+                 name: tuple[str, str | None] | None) -> list[Quad]:
+    """The quads that declare a named agent that no source declares."""
+    if kind is None or name is None:
+        return []
+    return _describe(NamedNode(iri), kind, name[0], name[1] or "", graph)
 
 
 def _describe(iri: NamedNode, kind: str, name: str, marc: str, graph: NamedNode) -> list[Quad]:

@@ -23,6 +23,7 @@ from typing import IO, Any
 from pyoxigraph import NamedNode
 
 from kg.convert import Registry, convert_triples
+from kg.convert.agent_names import Names, merge_names, names_in_triples
 from kg.convert.nquads import ntriples
 from kg.iris import Minter
 from kg.kinds import KINDS
@@ -57,19 +58,23 @@ def worth_it(source: Source) -> bool:
 
 def convert_marc(source: Source, graph: NamedNode, minter: Minter, report: Report,
                  registry: Registry, skip: bool, progress: Any,
-                 load: Callable[[IO[bytes]], None]) -> tuple[int, int]:
+                 load: Callable[[IO[bytes]], None],
+                 names: Names | None = None) -> tuple[int, int]:
     """Convert a MARC file in worker processes; ``load`` reads all their N-Triples in one go.
 
     One load of one stream (not one per batch) lets Oxigraph sort and write
     the whole graph at once, as its bulk loader is made to. Returns (records,
-    triples) as the serial path counts them.
+    triples) as the serial path counts them, and adds the names the records give
+    agents to ``names`` (for the agents step, which then reads none back).
     """
     from kg.sources.marc import chunks_of
 
     counts = [0, 0]
 
     def take(result: tuple) -> bytes:
-        data, count, origins, problems, read, skipped = result
+        data, count, origins, problems, read, skipped, named = result
+        if names is not None:
+            merge_names(names, named)
         for iri, origin in origins:
             _claim(registry, report, iri, origin)
         report.extend(problems)
@@ -134,7 +139,7 @@ def _start(base: str) -> None:
 
 
 def _convert(job: tuple) -> tuple:
-    """One batch in a worker: (N-Triples, triples, origins, problems, records, skipped)."""
+    """One batch in a worker: (N-Triples, triples, origins, problems, records, skipped, names)."""
     import gc
 
     from kg.sources.marc import record_from_chunk
@@ -154,4 +159,4 @@ def _convert(job: tuple) -> tuple:
     finally:
         gc.enable()
     return (data, len(triples), list(registry.origins.items()), report.problems, len(wanted),
-            report.skipped)
+            report.skipped, names_in_triples(triples))
