@@ -205,6 +205,13 @@ def test_any_arguments_get_a_valid_response(client, arguments) -> None:
     assert_valid(response.get_data())
 
 
+def test_a_bad_date_with_an_unknown_format_is_a_bad_argument(client) -> None:
+    """Found by the test above: the unknown format was reported first, echoing the bad date."""
+    root = ask(client, verb="ListRecords", metadataPrefix="Identify", **{"from": "Identify"})
+    assert error_code(root) == "badArgument"
+    assert root.find(f"{OAI}request").attrib == {}
+
+
 def test_control_characters_are_not_echoed_into_the_xml(client) -> None:
     root = ask(client, verb="GetRecord", identifier="x\x01y", metadataPrefix="oai_dc")
     assert error_code(root) == "idDoesNotExist"

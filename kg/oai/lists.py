@@ -54,13 +54,11 @@ def list_records(repository: Repository, args: dict[str, str], root: ET.Element,
 
 def _first_cursor(repository: Repository, verb: str, args: dict[str, str]) -> Cursor:
     """The cursor of a new list request, its arguments checked."""
-    fmt = metadata_format(args["metadataPrefix"])
+    # Syntax first: a badArgument response echoes no arguments, the other errors
+    # echo them all, so an argument that is not even a date must not get that far.
     set_spec = args.get("set")
-    if set_spec is not None:
-        if not _SET_SPEC.match(set_spec):
-            raise OaiError("badArgument", f"set {set_spec!r} is not a setSpec")
-        if not repository.index.sets():
-            raise OaiError("noSetHierarchy", "this repository has no records, so no sets yet")
+    if set_spec is not None and not _SET_SPEC.match(set_spec):
+        raise OaiError("badArgument", f"set {set_spec!r} is not a setSpec")
     start, start_form = _bound(args, "from", "T00:00:00Z")
     end, end_form = _bound(args, "until", "T23:59:59Z")
     if start_form and end_form and start_form != end_form:
@@ -68,6 +66,9 @@ def _first_cursor(repository: Repository, verb: str, args: dict[str, str]) -> Cu
     if start and end and start > end:
         raise OaiError("badArgument", f"from ({args['from']}) is later than until "
                                       f"({args['until']})")
+    fmt = metadata_format(args["metadataPrefix"])
+    if set_spec is not None and not repository.index.sets():
+        raise OaiError("noSetHierarchy", "this repository has no records, so no sets yet")
     selection = Selection(fmt.kinds, set_spec, start, end)
     total = repository.index.count(selection)
     if not total:
