@@ -17,6 +17,7 @@ import http.client
 import json
 import os
 import random
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -92,14 +93,20 @@ def in_process(store: Path, paths: list[str]) -> dict:
             "rps": len(ordered) / sum(ordered)}
 
 
+def _keys(store: Path, kind: str, count: int, rng: random.Random) -> list[str]:
+    """Keys of random entities of a kind, from the release's entity index (any store)."""
+    with sqlite3.connect(f"file:{store / 'current' / 'index.sqlite'}?mode=ro", uri=True) as db:
+        keys = [row[0] for row in db.execute("SELECT key FROM entity WHERE kind = ? ORDER BY key",
+                                             (kind,))]
+    return [rng.choice(keys) for _ in range(count)]
+
+
 def workloads(store: Path, requests: int, rng: random.Random) -> dict[str, Callable]:
     """Name -> a function of (kg port, oxigraph port) that runs one workload."""
     manifest = json.loads((store / "current" / "manifest.json").read_text())
-    resources = manifest["counts"]["resource"]
-    people = manifest["counts"]["person"]
     base = manifest["base_iri"]
-    pages = [f"/page/resource/r{rng.randrange(resources)}" for _ in range(requests)]
-    person_pages = [f"/page/person/p{rng.randrange(people)}" for _ in range(requests)]
+    pages = [f"/page/resource/{key}" for key in _keys(store, "resource", requests, rng)]
+    person_pages = [f"/page/person/{key}" for key in _keys(store, "person", requests, rng)]
     searches = [f"/search?q={urllib.parse.quote(rng.choice(SEARCH_WORDS))}"
                 for _ in range(requests)]
     described = [f"/query?query={urllib.parse.quote(DESCRIBE.replace('{iri}', base + p[6:]))}"
