@@ -121,6 +121,16 @@ def drop_label(folder: Path) -> None:
     (folder / "extra-labels.ttl").write_text(text, encoding="utf-8")
 
 
+def edit_concepts(old: str, new: str) -> Callable[[Path], None]:
+    """A change to concepts.yaml (a role's label, or a line no label is made of)."""
+    def change(folder: Path) -> None:
+        path = folder / "concepts.yaml"
+        text = path.read_text(encoding="utf-8")
+        assert old in text
+        path.write_text(text.replace(old, new), encoding="utf-8")
+    return change
+
+
 def add_marc(folder: Path) -> None:
     shutil.copyfile(MARC_SAMPLE, folder / MARC_SAMPLE.name)
 
@@ -132,6 +142,10 @@ def remove(name: str) -> Callable[[Path], None]:
 STEPS: list[tuple[str, Callable[[Path], None]]] = [
     ("a person added", add_person),
     ("a name a position's label borrows", rename("nguyen-thanh-trung", "Nguyễn Thành Trung")),
+    ("a role's label that posts borrow", edit_concepts("label_en: Head of Department",
+                                                       "label_en: Head of the Department")),
+    ("concepts changed, no label", edit_concepts("# Controlled vocabularies used",
+                                                  "# The controlled vocabularies used")),
     ("labels in another graph, new language", label_elsewhere),
     ("that graph changed", drop_label),
     ("MARC records: agents graph changes", add_marc),

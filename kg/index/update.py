@@ -96,7 +96,8 @@ def _update(connection: sqlite3.Connection, context: ArtifactContext,
     subjects = context.changed_subjects
     iris = _touched(connection, context.view, changed, subjects, prefix)
     if iris is not None:
-        iris |= _borrowers(context.view, iris, prefix)
+        iris |= _borrowers(context.view, _relabelled(connection, context.view, iris, prefix),
+                           prefix)
     if iris is None or len(iris) > UPDATE_LIMIT:
         _LOG.info("entity index: too much changed to update the parent's; writing it anew")
         return False
@@ -136,6 +137,19 @@ def _touched(connection: sqlite3.Connection, view: StagingView, changed: frozens
         if len(iris) > UPDATE_LIMIT:
             return None
     return iris
+
+
+def _relabelled(connection: sqlite3.Connection, view: StagingView, iris: set[str],
+                prefix: str) -> set[str]:
+    """The entities whose labels changed (or that came or went): the only ones whose
+    borrowers need writing again (a role concept lends its label to thousands of posts)."""
+    changed, graphs, folder = set(), {}, Folder()
+    for iri in iris:
+        old = connection.execute("SELECT labels FROM entity WHERE iri = ?", (iri,)).fetchone()
+        new = _read(view, iri, prefix, graphs, folder)
+        if old is None or new is None or json.loads(old[0]) != new.labels:
+            changed.add(iri)
+    return changed
 
 
 def _borrowers(view: StagingView, iris: set[str], prefix: str) -> set[str]:
