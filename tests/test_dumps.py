@@ -47,6 +47,19 @@ def store(sources: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     return build_store(tmp_path_factory.mktemp("dumps") / "store", sources)
 
 
+def store_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The graphs the dump writer reads back out of the store from now on."""
+    read: list[str] = []
+    original = StagingView.dump
+
+    def recording(self, output, format, graph, prefixes=None):  # noqa: A002
+        read.append(graph.value)
+        return original(self, output, format, graph, prefixes)
+
+    monkeypatch.setattr(StagingView, "dump", recording)
+    return read
+
+
 def to_rdflib(quads) -> Graph:
     """Triples (graph names dropped) as an rdflib graph, through N-Triples."""
     text = serialize((q.triple for q in quads), format=RdfFormat.N_TRIPLES)
@@ -268,14 +281,7 @@ def test_an_unchanged_agents_graph_is_copied_too(tmp_path: Path,
     parent = ReleaseStore(tmp_path / "store").require_current()
     with (sources / "people.csv").open("a", encoding="utf-8") as handle:
         handle.write("le-van-c,Lê Văn C,,Lê,Văn C,,\n")
-    read_back: list[str] = []
-    original = StagingView.dump
-
-    def recording(self, output, format, graph, prefixes=None):  # noqa: A002
-        read_back.append(graph.value)
-        return original(self, output, format, graph, prefixes)
-
-    monkeypatch.setattr(StagingView, "dump", recording)
+    read_back = store_reads(monkeypatch)
     build_store(tmp_path / "store", sources)
     assert read_back == [BASE + "graph/meta"]  # the people graph came from its text
     child = ReleaseStore(tmp_path / "store").require_current()

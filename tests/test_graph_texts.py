@@ -19,7 +19,7 @@ from kg.store.releases import ReleaseStore
 from kg.store.staging import StagingView
 from tests.conftest import BASE
 from tests.support import DEMO
-from tests.test_dumps import MARC_SAMPLE, dump_file
+from tests.test_dumps import MARC_SAMPLE, dump_file, store_reads
 
 GRAPH = NamedNode("http://example.org/graph/a")
 QUADS = [Quad(NamedNode(f"http://example.org/id/{n}"), NamedNode("http://schema.org/name"),
@@ -73,14 +73,7 @@ def test_a_text_with_another_graphs_lines_is_not_kept(view: StagingView) -> None
 
 def test_a_build_dumps_converted_graphs_from_their_texts_and_removes_them(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    dumped: list[str] = []
-    original = StagingView.dump
-
-    def recording(self, output, format, graph, prefixes=None):  # noqa: A002
-        dumped.append(graph.value)
-        return original(self, output, format, graph, prefixes)
-
-    monkeypatch.setattr(StagingView, "dump", recording)
+    dumped = store_reads(monkeypatch)
     build(discover([DEMO]), str(tmp_path / "store"), BASE)
     # Graphs converted from records are not read back (but for concepts, whose
     # records state some links twice, from both ends); derived graphs are.
@@ -94,14 +87,7 @@ def test_a_marc_file_converted_on_every_core_is_dumped_from_its_text(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(parallel, "MIN_BYTES", 0)
     monkeypatch.setattr(parallel, "BATCH", 3)
-    dumped: list[str] = []
-    original = StagingView.dump
-
-    def recording(self, output, format, graph, prefixes=None):  # noqa: A002
-        dumped.append(graph.value)
-        return original(self, output, format, graph, prefixes)
-
-    monkeypatch.setattr(StagingView, "dump", recording)
+    dumped = store_reads(monkeypatch)
     outcome = build(discover([MARC_SAMPLE]), str(tmp_path / "store"), BASE)
     books = BASE + "graph/loc-books-mrc"
     assert books in outcome.release.manifest()["graphs"] and books not in dumped
