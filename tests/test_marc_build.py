@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 from pathlib import Path
@@ -343,3 +344,25 @@ def test_values_that_cannot_be_mapped_are_left_out_with_a_warning(tmp_path: Path
     assert values(snapshot, LINKS, r=r) == [
         "http://www.access.gpo.gov/su%20docs/aces/aces160.shtml"]
     assert [v.rpartition("/")[2] for v in values(snapshot, LANGUAGE, r=r)] == ["eng", "fre"]
+
+
+def test_every_record_page_answers_with_its_links_in_json_ld(marc_store: EmbeddedSnapshot,
+                                                             tmp_path: Path) -> None:
+    """A record with an 856 link has two urls: its page's and the link (it once gave a 500)."""
+    from web import create_app
+
+    store = marc_store.release.path.parent.parent
+    client = create_app({"store": str(store), "run_dir": str(tmp_path / "run")}).test_client()
+    linked = values(marc_store, "SELECT ?v WHERE { ?v bf:electronicLocator ?l }")
+    assert linked
+    for iri in sorted(set(linked) | {RESOURCE + "dlc-00000002"}):
+        response = client.get("/page/resource/" + iri.removeprefix(RESOURCE))
+        assert response.status_code == 200, iri
+        text = response.get_data(as_text=True)
+        document = json.loads(text.split('<script type="application/ld+json">')[1]
+                              .split("</script>")[0])
+        urls = document["url"] if isinstance(document["url"], list) else [document["url"]]
+        assert urls[0].endswith("/page/resource/" + iri.removeprefix(RESOURCE))
+        if iri in linked:
+            links = values(marc_store, "SELECT ?r ?v WHERE { ?r bf:electronicLocator ?v }", r=iri)
+            assert links == [url["@id"] for url in urls[1:]]

@@ -63,7 +63,10 @@ def schema_org(view: EntityView, page_url: str, names: dict[str, str]) -> dict[s
             linked: Any = {"@id": value.value}
             if value.value in names:
                 linked["name"] = names[value.value]
-            document.setdefault(name, []).append(linked)
+            present = document.setdefault(name, [])
+            if not isinstance(present, list):  # "url" is the page's own: an 856 link joins it
+                present = document[name] = [present]
+            present.append(linked)
     for name, values in literals.items():
         text = _literal(values, view.languages)
         if text is not None:
