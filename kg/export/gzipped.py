@@ -22,6 +22,8 @@ import zlib
 from pathlib import Path
 from typing import IO
 
+from kg.store.graph_texts import LineEnds
+
 # Level 3, the strongest of zlib's fast levels: on the 2.7 GB N-Triples of the
 # LoC's 250,000 MARC records, 17.5 s and 270 MB, against 41 s and 233 MB at
 # the default level 6 and 17.6 s and 296 MB at level 1. Dumps are written on
@@ -90,37 +92,18 @@ class Member:
         self.close()
 
 
-class WithGraph:
+class WithGraph(LineEnds):
     """Turns N-Triples lines into N-Quads lines of one graph, as they stream by.
-
-    Every line Oxigraph writes ends with `` .\\n`` and no term holds a raw line
-    break (N-Triples escapes them), so the graph goes in before each line's end.
 
     >>> import io
     >>> out = io.BytesIO()
-    >>> quads = WithGraph(out, b"<http://g>")
-    >>> _ = quads.write(b'<http://a> <http://p> "x\\\\n" .\\n<http://a> <http://p> "y')
-    >>> _ = quads.write(b'" .\\n')
+    >>> _ = WithGraph(out, b"<http://g>").write(b'<http://a> <http://p> "x" .\\n')
     >>> out.getvalue().decode()
-    '<http://a> <http://p> "x\\\\n" <http://g> .\\n<http://a> <http://p> "y" <http://g> .\\n'
+    '<http://a> <http://p> "x" <http://g> .\\n'
     """
 
     def __init__(self, sink: IO[bytes] | Member, graph: bytes) -> None:
-        self.sink = sink
-        self._end = b" " + graph + b" .\n"
-        self._tail = b""
-
-    def write(self, data: bytes) -> int:
-        """Rewrite the complete lines; keep a partial line for the next call."""
-        text = self._tail + bytes(data)
-        cut = text.rfind(b"\n") + 1
-        self._tail = text[cut:]
-        if cut:
-            self.sink.write(text[:cut].replace(b" .\n", self._end))
-        return len(data)
-
-    def flush(self) -> None:
-        """Lines are written whole, so there is nothing to flush."""
+        super().__init__(sink, b" .\n", b" " + graph + b" .\n")
 
 
 class Tee:

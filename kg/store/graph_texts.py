@@ -47,13 +47,14 @@ class GraphTexts:
         return self._lines.get(graph)
 
     @contextmanager
-    def writer(self, graph: str, quads: bool = True) -> Iterator[_WithoutGraph | _Lines]:
+    def writer(self, graph: str, quads: bool = True) -> Iterator[LineEnds]:
         """A sink for the graph's N-Quads (one graph only; kept as N-Triples), or for
         its N-Triples (``quads=False``)."""
         self.drop(graph)
         self.folder.mkdir(parents=True, exist_ok=True)
         with self.path(graph).open("wb") as handle:
-            sink = _WithoutGraph(handle, f"<{graph}>".encode()) if quads else _Lines(handle)
+            # One graph's N-Quads lose the graph at each line's end; N-Triples pass.
+            sink = LineEnds(handle, f" <{graph}> .\n".encode() if quads else b" .\n")
             yield sink
             sink.close()
         if sink.foreign:  # a line of another graph: not this graph's text
@@ -79,18 +80,32 @@ class GraphTexts:
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
-class _WithoutGraph:
-    """Turns N-Quads lines of one graph into N-Triples lines as they stream by.
+class LineEnds:
+    """Rewrites the end of each N-Triples or N-Quads line as the text streams by, and
+    counts the lines.
 
-    Every line ends with `` <graph> .\\n`` and no term holds a raw line break
-    (N-Quads escapes them), so the graph is cut from each line's end.
+    No term holds a raw line break (both formats escape them), so every line
+    ends with ``old`` (`` .\n``, or `` <graph> .\n`` for one graph's N-Quads);
+    a line that does not sets ``foreign``. With ``old == new`` the text passes
+    through as it is.
+
+    >>> import io
+    >>> out = io.BytesIO()
+    >>> quads = LineEnds(out, b" .\\n", b" <http://g> .\\n")
+    >>> _ = quads.write(b'<http://a> <http://p> "x\\\\n" .\\n<http://a> <http://p> "y')
+    >>> _ = quads.write(b'" .\\n')
+    >>> out.getvalue().decode()
+    '<http://a> <http://p> "x\\\\n" <http://g> .\\n<http://a> <http://p> "y" <http://g> .\\n'
+    >>> quads.lines, quads.foreign
+    (2, False)
     """
 
-    def __init__(self, sink: IO[bytes], graph: bytes) -> None:
+    def __init__(self, sink: IO[bytes] | object, old: bytes = b" .\n",
+                 new: bytes = b" .\n") -> None:
         self.sink = sink
         self.lines = 0
-        self.foreign = False  # set when a line does not end with the graph
-        self._end = b" " + graph + b" .\n"
+        self.foreign = False
+        self._old, self._new = old, new
         self._tail = b""
 
     def write(self, data: bytes) -> int:
@@ -102,8 +117,10 @@ class _WithoutGraph:
             whole = text[:cut]
             lines = whole.count(b"\n")
             self.lines += lines
-            self.foreign = self.foreign or whole.count(self._end) != lines
-            self.sink.write(whole.replace(self._end, b" .\n"))
+            if self._old != self._new:
+                self.foreign = self.foreign or whole.count(self._old) != lines
+                whole = whole.replace(self._old, self._new)
+            self.sink.write(whole)  # type: ignore[attr-defined]
         return len(data)
 
     def flush(self) -> None:
@@ -112,31 +129,4 @@ class _WithoutGraph:
     def close(self) -> None:
         """Check that the stream ended with a whole line."""
         if self._tail.strip():
-            raise ValueError("N-Quads text ends inside a line")
-
-
-class _Lines:
-    """Passes N-Triples through, counting lines."""
-
-    foreign = False
-
-    def __init__(self, sink: IO[bytes]) -> None:
-        self.sink = sink
-        self.lines = 0
-        self._ends_line = True
-
-    def write(self, data: bytes) -> int:
-        """Write and count."""
-        if data:
-            self.lines += data.count(b"\n")
-            self._ends_line = data.endswith(b"\n")
-            self.sink.write(data)
-        return len(data)
-
-    def flush(self) -> None:
-        """Nothing is buffered here."""
-
-    def close(self) -> None:
-        """Check that the stream ended with a whole line."""
-        if not self._ends_line:
-            raise ValueError("N-Triples text ends inside a line")
+            raise ValueError("RDF text ends inside a line")
