@@ -11,7 +11,8 @@ processes:
   with every artifact), with the wall time of each step as the build reports
   it (``BuildOutcome.timings``) and the peak RSS of the build and its workers
   (per step, in parentheses: the build process's peak so far when the step
-  ended, so the step where it grows is the one that took the memory);
+  ended, so the step where it grows is the one that took the memory), and
+  the largest sum of RSS of all its processes at one time (sampled);
 - ``bulk_load``: the release's triples (every graph but the metadata) as
   N-Triples, loaded into an empty on-disk store by ``Store.bulk_load`` (the
   baseline; the N-Triples file is written once per data set);
@@ -36,6 +37,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -64,12 +66,60 @@ def child_build(sources: str, store: str) -> dict:
     from kg.sources import discover
 
     started = time.monotonic()
-    outcome = build(discover([sources]), store, BASE, on_error="skip")
+    with TreeMemory() as tree:
+        outcome = build(discover([sources]), store, BASE, on_error="skip")
     return {"seconds": time.monotonic() - started, "timings": outcome.timings,
-            "step_peak_rss_mib": outcome.peak_rss_mib,
+            "step_peak_rss_mib": outcome.peak_rss_mib, "apart": outcome.apart,
             "records": outcome.records, "triples": outcome.triples,
             "status": {s.file: s.status for s in outcome.sources}, "peak_rss_mib": _peak_mib(),
-            "cpu_seconds": _cpu_seconds()}
+            "tree_peak_rss_mib": tree.peak_mib, "cpu_seconds": _cpu_seconds()}
+
+
+class TreeMemory:
+    """The largest sum of RSS of this process and all its descendants at one time.
+
+    Sampled from /proc every 0.2 s: the build's workers and writers run side by
+    side, and the peak of each (``ru_maxrss``) says nothing about their sum.
+    """
+
+    def __init__(self) -> None:
+        self.peak_mib = 0.0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def __enter__(self) -> TreeMemory:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _sample(self) -> None:
+        while not self._stop.wait(0.2):
+            self.peak_mib = max(self.peak_mib, _tree_rss_kib(os.getpid()) / 1024)
+
+    
+def _tree_rss_kib(root: int) -> int:
+    parents: dict[int, int] = {}
+    rss: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            status = (entry / "status").read_text()
+        except OSError:
+            continue  # ended meanwhile
+        fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
+        parents[int(entry.name)] = int(fields["PPid"])
+        rss[int(entry.name)] = int(fields.get("VmRSS", "0 kB").split()[0])
+    total = 0
+    for pid in rss:
+        ancestor = pid
+        while ancestor and ancestor != root:
+            ancestor = parents.get(ancestor, 0)
+        total += rss[pid] if ancestor == root else 0
+    return total
 
 
 def child_bulk_load(ntriples: str, store: str) -> dict:
@@ -161,13 +211,20 @@ def table(name: str, runs: list[dict]) -> list[str]:
 
     rows = [row("bulk_load (baseline)", [r["bulk_load"]["seconds"] for r in runs],
                 f"{max(r['bulk_load']['peak_rss_mib'] for r in runs):,.0f}"),
-            row("**build**", [r["build"]["seconds"] for r in runs],
-                f"{max(r['build']['peak_rss_mib'] for r in runs):,.0f}")]
+            row("**build**", [r["build"]["seconds"] for r in runs], _build_rss(runs))]
     for step in runs[0]["build"]["timings"]:
         # The build process's peak RSS so far when the step ended (the workers' apart).
         peaks = [r["build"].get("step_peak_rss_mib", {}).get(step) for r in runs]
         rss = f"({max(peaks):,.0f})" if None not in peaks else ""
         rows.append(row(f"- {step}", [r["build"]["timings"].get(step, 0.0) for r in runs], rss))
+    for writer in runs[0]["build"].get("apart", {}):
+        # A writer in a process of its own: its own time, beside the others' (its
+        # step above is the build's wait for it).
+        own = [r["build"]["apart"][writer] for r in runs]
+        rows.append(row(f"- ({writer} in its process: "
+                        f"{statistics.median(o['cpu_seconds'] for o in own):.1f} CPU s)",
+                        [o["seconds"] for o in own],
+                        f"({max(o['peak_rss_mib'] for o in own):,.0f})"))
     if all("cpu_seconds" in r["build"] for r in runs):
         # On a shared machine, CPU time is steadier than wall time (x: of bulk_load's CPU).
         cpu_base = statistics.median(r["bulk_load"]["cpu_seconds"] for r in runs)
@@ -178,6 +235,14 @@ def table(name: str, runs: list[dict]) -> list[str]:
     rows.append(row("rebuild, one small source changed", [r["rebuild"]["seconds"] for r in runs],
                     f"{max(r['rebuild']['peak_rss_mib'] for r in runs):,.0f}"))
     return rows
+
+
+def _build_rss(runs: list[dict]) -> str:
+    """The build process's peak RSS, and that of all its processes at one time."""
+    own = f"{max(r['build']['peak_rss_mib'] for r in runs):,.0f}"
+    if all("tree_peak_rss_mib" in r["build"] for r in runs):
+        own += f" (all processes: {max(r['build']['tree_peak_rss_mib'] for r in runs):,.0f})"
+    return own
 
 
 def main() -> None:
