@@ -349,14 +349,16 @@ class _Run:
         self.view.remove_graph(meta)
         self.view.add(release_metadata(self.minter, self.release_id, self.now, outcome.sources),
                       meta)
-        touched = [self.minter.graph(s.name) for s in outcome.sources
-                   if s.status in ("new", "changed")] + self.derived
-        after = self.view.entities(touched)
-        still_defined = {iri for iri in self.before - after
-                         if self.view.types_of(NamedNode(iri)) & _KIND_CLASSES}
         previous_gone = read_gone(current.path if current else None)
-        gone = next_gone(previous_gone, self.before - still_defined, after | still_defined,
-                         self.release_id)
+        gone: dict[str, str] = {}
+        if self.before or previous_gone:  # else nothing was there to go (a first build)
+            touched = [self.minter.graph(s.name) for s in outcome.sources
+                       if s.status in ("new", "changed")] + self.derived
+            after = self.view.entities(touched)
+            still_defined = {iri for iri in self.before - after
+                             if self.view.types_of(NamedNode(iri)) & _KIND_CLASSES}
+            gone = next_gone(previous_gone, self.before - still_defined, after | still_defined,
+                             self.release_id)
         write_gone(folder, gone)
         return {
             "id": self.release_id,
