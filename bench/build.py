@@ -70,7 +70,7 @@ def child_build(sources: str, store: str) -> dict:
     with TreeMemory() as tree:
         outcome = build(discover([sources]), store, BASE, on_error="skip")
     return {"seconds": time.monotonic() - started, "timings": outcome.timings,
-            "step_peak_rss_mib": outcome.peak_rss_mib, "apart": outcome.apart,
+            "step_peak_rss_mib": outcome.peak_rss_mib,
             "records": outcome.records, "triples": outcome.triples,
             "status": {s.file: s.status for s in outcome.sources}, "peak_rss_mib": _peak_mib(),
             # Sampled, so a short peak of one process may fall between samples.
@@ -232,14 +232,6 @@ def table(name: str, runs: list[dict]) -> list[str]:
         peaks = [r["build"].get("step_peak_rss_mib", {}).get(step) for r in runs]
         rss = f"({max(peaks):,.0f})" if None not in peaks else ""
         rows.append(row(f"- {step}", [r["build"]["timings"].get(step, 0.0) for r in runs], rss))
-    for writer in runs[0]["build"].get("apart", {}):
-        # A writer in a process of its own: its own time, beside the others' (its
-        # step above is the build's wait for it).
-        own = [r["build"]["apart"][writer] for r in runs]
-        rows.append(row(f"- ({writer} in its process: "
-                        f"{statistics.median(o['cpu_seconds'] for o in own):.1f} CPU s)",
-                        [o["seconds"] for o in own],
-                        f"({max(o['peak_rss_mib'] for o in own):,.0f})"))
     if all("cpu_seconds" in r["build"] for r in runs):
         # On a shared machine, CPU time is steadier than wall time (x: of bulk_load's CPU).
         cpu_base = statistics.median(r["bulk_load"]["cpu_seconds"] for r in runs)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import resource
 import time
 from collections.abc import Iterable, Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,7 +21,7 @@ from typing import Any, Protocol
 from pyoxigraph import NamedNode, Store
 
 import kg
-from kg.artifacts import ArtifactContext, Artifacts
+from kg.artifacts import ArtifactContext, write_artifacts
 from kg.convert import Registry, convert_records, parallel, record_key
 from kg.convert.agent_names import Names, names_in_graph
 from kg.convert.agents import agents_graph, declared_in, named_agents, refresh_agents
@@ -79,9 +79,6 @@ class BuildOutcome:
     # The build process's peak RSS (MiB) so far at the end of each step: where it
     # grows is the step that needed the memory.
     peak_rss_mib: dict[str, float] = field(default_factory=dict)
-    # Writers run in processes of their own (kg.artifacts.APART): their own
-    # seconds, CPU seconds and peak RSS; their step in ``timings`` is the wait.
-    apart: dict[str, dict[str, float]] = field(default_factory=dict)
 
     @contextmanager
     def step(self, name: str) -> Iterator[None]:
@@ -133,23 +130,15 @@ def build(sources: list[Source], store_dir: str, base_iri: str, keep: int = 3,
             view = staging.view
             kept = {} if fresh else previous.get("sources", {})
             run = _Run(view, minter, progress, staging.id, validator, on_error)
-            outcome = run.load(sources, kept)
-            with ExitStack() as running:
-                artifacts = None
-                if outcome.report.conforms:  # so far: the release's files start beside validation
-                    with outcome.step("finish"):
-                        manifest = run.finish(outcome, previous, current, staging.path)
-                    artifacts = running.enter_context(Artifacts(ArtifactContext(
-                        view, staging.path, manifest, minter, current.path if current else None,
-                        **({} if fresh else run.changes(outcome)), database=staging.db_path),
-                        outcome.step, progress.step))
-                    artifacts.start()
-                run.validate(outcome, sources)
-                if not outcome.report.conforms:
-                    raise ValidationFailed(f"{len(outcome.report.errors)} problems; "
-                                           "nothing published", outcome)
-                assert artifacts is not None  # validation only adds problems
-                outcome.apart = artifacts.write()
+            outcome = run.load_and_validate(sources, kept)
+            if not outcome.report.conforms:
+                raise ValidationFailed(f"{len(outcome.report.errors)} problems; nothing published",
+                                       outcome)
+            with outcome.step("finish"):
+                manifest = run.finish(outcome, previous, current, staging.path)
+            write_artifacts(ArtifactContext(
+                view, staging.path, manifest, minter, current.path if current else None,
+                **({} if fresh else run.changes(outcome))), outcome.step, progress.step)
             if remote is not None:
                 with outcome.step("send"):
                     sent = _upload(remote, view, minter, manifest, previous, outcome,
@@ -211,35 +200,22 @@ class _Run:
         self.typed_before: set[str] | None = None
         # Names that agents get in the graphs converted in worker processes, by graph IRI.
         self.names: dict[str, Names] = {}
-        # What load() found: sources loaded again, sources removed, and their graphs.
-        self.changed: list[Source] = []
-        self.removed: list[str] = []
-        self.changed_graphs: list[NamedNode] = []
-
-    def load(self, sources: list[Source], kept: dict[str, Any]) -> BuildOutcome:
-        """Load changed sources into the store, drop removed ones, declare agents."""
-        outcome = BuildOutcome(self.report)
-        with outcome.step("convert+load"):
-            self.changed, self.removed = self._load_sources(outcome, sources, kept)
-        self.changed_graphs = [self.minter.graph(s.name) for s in self.changed]
-        with outcome.step("agents"):
-            self._refresh_agents(self.changed_graphs)
-        return outcome
-
-    def validate(self, outcome: BuildOutcome, sources: list[Source]) -> None:
-        """Check the graphs that changed (and what refers to them) against the shapes."""
-        with outcome.step("validate"):
-            self.progress.step("validating")
-            unchanged = [self.minter.graph(s.name) for s in sources if s not in self.changed]
-            if self.changed or self.removed:
-                self.report.extend(validate_graphs(self.view, self.changed_graphs, unchanged,
-                                                   self.minter, self.origin_of, self.validator,
-                                                   self.typed_before))
 
     def load_and_validate(self, sources: list[Source], kept: dict[str, Any]) -> BuildOutcome:
-        """Load and validate (what :func:`check` does, which publishes nothing)."""
-        outcome = self.load(sources, kept)
-        self.validate(outcome, sources)
+        """Load changed sources into the store, drop removed ones, validate."""
+        outcome = BuildOutcome(self.report)
+        with outcome.step("convert+load"):
+            changed, removed = self._load_sources(outcome, sources, kept)
+        changed_graphs = [self.minter.graph(s.name) for s in changed]
+        with outcome.step("agents"):
+            self._refresh_agents(changed_graphs)
+        with outcome.step("validate"):
+            self.progress.step("validating")
+            unchanged_graphs = [self.minter.graph(s.name) for s in sources if s not in changed]
+            if changed or removed:
+                self.report.extend(validate_graphs(self.view, changed_graphs, unchanged_graphs,
+                                                   self.minter, self.origin_of, self.validator,
+                                                   self.typed_before))
         return outcome
 
     def _load_sources(self, outcome: BuildOutcome, sources: list[Source],
@@ -303,9 +279,10 @@ class _Run:
             elif parallel.worth_it(source):
                 self.view.remove_graph(graph)
                 names: Names = {}
-                summary.records, summary.triples = parallel.convert_marc(
-                    source, graph, self.minter, self.report, self.registry, self.skip,
-                    self.progress, lambda data: self.view.load_ntriples(graph, data), names)
+                summary.records, summary.triples = self.view.load_ntriples_written_by(
+                    graph, lambda sink: parallel.convert_marc(
+                        source, graph, self.minter, self.report, self.registry, self.skip,
+                        self.progress, sink, names))
                 self.names[graph.value] = names
             else:
                 records = read_records(source)

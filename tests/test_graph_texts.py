@@ -57,6 +57,16 @@ def test_load_ntriples_keeps_the_graphs_text_of_a_stream_and_of_bytes(view: Stag
         assert view.texts.lines(GRAPH.value) is None and not text.exists()
 
 
+def test_ntriples_written_by_a_function_are_loaded_with_or_without_texts(
+        view: StagingView) -> None:
+    data = serialize([q.triple for q in QUADS], format=RdfFormat.N_TRIPLES)
+    without_texts = StagingView(Store())
+    for target in (view, without_texts):
+        assert target.load_ntriples_written_by(GRAPH, lambda sink: sink.write(data)) == len(data)
+        assert triples_of_store(target) == {q.triple for q in QUADS}
+    assert view.texts.lines(GRAPH.value) == len(QUADS)
+
+
 def test_a_text_with_a_triple_twice_is_not_given_out(view: StagingView) -> None:
     view.replace_graph(GRAPH, iter([*QUADS, QUADS[0]]))
     assert view.texts.lines(GRAPH.value) == len(QUADS) + 1

@@ -14,10 +14,9 @@ reported exactly as when converting in one process.
 
 from __future__ import annotations
 
-import io
 import multiprocessing
 import os
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from itertools import islice
 from typing import IO, Any
 
@@ -58,69 +57,38 @@ def worth_it(source: Source) -> bool:
 
 
 def convert_marc(source: Source, graph: NamedNode, minter: Minter, report: Report,
-                 registry: Registry, skip: bool, progress: Any,
-                 load: Callable[[IO[bytes]], None],
+                 registry: Registry, skip: bool, progress: Any, sink: IO[bytes],
                  names: Names | None = None) -> tuple[int, int]:
-    """Convert a MARC file in worker processes; ``load`` reads all their N-Triples in one go.
+    """Convert a MARC file in worker processes, writing all their N-Triples into ``sink``.
 
-    One load of the whole stream (not one per batch) lets Oxigraph sort and
-    write the graph at once, as its bulk loader is made to. Returns (records,
-    triples) as the serial path counts them, and adds the names the records give
-    agents to ``names`` (for the agents step, which then reads none back).
+    The caller loads the whole text in one bulk load once the workers are gone
+    (:meth:`kg.store.staging.StagingView.load_ntriples_written_by`): one load,
+    not one per batch, lets Oxigraph sort and write the graph at once, as its
+    bulk loader is made to, and idle workers would hold memory meanwhile.
+    Returns (records, triples) as the serial path counts them, and adds the
+    names the records give agents to ``names`` (for the agents step, which
+    then reads none back).
     """
     from kg.sources.marc import chunks_of
 
-    counts = [0, 0]
-
-    def take(result: tuple) -> bytes:
-        data, count, origins, problems, read, skipped, named = result
-        if names is not None:
-            merge_names(names, named)
-        for iri, origin in origins:
-            _claim(registry, report, iri, origin)
-        report.extend(problems)
-        report.skipped += skipped
-        counts[0] += read
-        counts[1] += count
-        progress.records(read)
-        return data
-
+    records = triples = 0
     context = multiprocessing.get_context("fork")
     with source.path.open("rb") as handle, context.Pool(
             os.cpu_count(), initializer=_start, initargs=(minter.base,)) as pool:
-        results = pool.imap(_convert, _batches(source, graph, skip, chunks_of(handle)))
-        load(io.BufferedReader(_Stream(_then(map(take, results), lambda: progress.step(
-            f"loading {counts[1]:,} triples of {counts[0]:,} records into the store"))),
-            1 << 20))
-    return counts[0], counts[1]
-
-
-def _then(parts: Iterator[bytes], done: Callable[[], None]) -> Iterator[bytes]:
-    """The parts, then a call to ``done`` once they are all read."""
-    yield from parts
-    done()
-
-
-class _Stream(io.RawIOBase):
-    """The batches' N-Triples as one readable file, produced as it is read."""
-
-    def __init__(self, parts: Iterator[bytes]) -> None:
-        self._parts = parts
-        self._rest = memoryview(b"")
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: Any) -> int:
-        while not self._rest:
-            part = next(self._parts, None)
-            if part is None:
-                return 0
-            self._rest = memoryview(part)
-        size = min(len(buffer), len(self._rest))
-        buffer[:size] = self._rest[:size]
-        self._rest = self._rest[size:]
-        return size
+        for result in pool.imap(_convert, _batches(source, graph, skip, chunks_of(handle))):
+            data, count, origins, problems, read, skipped, named = result
+            sink.write(data)
+            if names is not None:
+                merge_names(names, named)
+            for iri, origin in origins:
+                _claim(registry, report, iri, origin)
+            report.extend(problems)
+            report.skipped += skipped
+            records += read
+            triples += count
+            progress.records(read)
+    progress.step(f"loading {triples:,} triples of {records:,} records into the store")
+    return records, triples
 
 
 def _batches(source: Source, graph: NamedNode, skip: bool,

@@ -80,11 +80,6 @@ class Staging:
         # Beside the release's folder, so that it is never published with it.
         self.view = StagingView(store, GraphTexts(path.with_name(f"{release_id}.texts")))
 
-    @property
-    def db_path(self) -> Path:
-        """The Oxigraph database folder (a child process may open it read-only)."""
-        return self.path / "db"
-
     def close(self) -> None:
         """Flush and close the database so its files can be published.
 
