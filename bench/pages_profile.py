@@ -8,7 +8,8 @@ reports per workload: wall and CPU time per request (p50, p99, max), the
 cyclic garbage collector's pauses (how many, of which generation, and their
 share of the requests above p95), and the slowest URLs, each requested again
 to tell a heavy page from a pause. ``--cprofile`` adds the top frames by
-cumulative CPU time.
+cumulative CPU time; ``--ready`` first readies the app as ``kg serve`` readies
+each worker (:mod:`web.warmup`: warm-up, then ``gc.freeze``).
 """
 
 from __future__ import annotations
@@ -107,10 +108,17 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=800)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--cprofile", type=int, default=0, help="top N frames (0: none)")
+    parser.add_argument("--ready", action="store_true",
+                        help="warm up and freeze the heap first, as kg serve's workers do")
     args = parser.parse_args()
     from web import create_app
 
-    client = create_app({"store": str(args.store)}).test_client()
+    app = create_app({"store": str(args.store)})
+    if args.ready:
+        from web.warmup import ready_worker
+
+        print(ready_worker(app))
+    client = app.test_client()
     gc.callbacks.append(_watch_gc)
     print(f"load: {os.getloadavg()}; gc thresholds {gc.get_threshold()}; "
           f"tracked objects {len(gc.get_objects())}; frozen {gc.get_freeze_count()}")
