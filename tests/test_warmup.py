@@ -7,7 +7,8 @@ import re
 
 import pytest
 
-from web.warmup import freeze_heap, warm_up, warm_up_paths
+from web import warmup
+from web.warmup import freeze_heap, ready_worker, warm_up, warm_up_paths
 
 
 def test_warm_up_renders_each_kind_in_each_language(app) -> None:
@@ -19,6 +20,26 @@ def test_warm_up_renders_each_kind_in_each_language(app) -> None:
     # The templates are compiled now: the next entity page does not compile them again.
     assert {"base.html", "entity.html", "search.html", "home.html"} <= {
         name for _, name in app.jinja_env.cache.keys()}
+
+
+def test_warm_up_is_not_counted_against_the_rate_limit(serving, tmp_path) -> None:
+    from web import create_app
+
+    app = create_app({**serving, "run_dir": str(tmp_path / "run"), "rate_limit": 0.01,
+                      "rate_burst": 2})
+    assert set(warm_up(app).values()) == {200}  # 16 requests, a burst of 2
+    client = app.test_client()
+    assert [client.get("/people").status_code for _ in range(3)] == [200, 200, 429]
+
+
+def test_warm_up_stops_at_its_budget(app, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A slow (remote) store must not keep a worker from serving past gunicorn's timeout.
+    monkeypatch.setattr(warmup, "BUDGET_SECONDS", -1.0)
+    assert warm_up(app) == {}
+    try:
+        assert ready_worker(app).startswith("worker warmed up: 0 pages in ")
+    finally:
+        gc.unfreeze()
 
 
 def test_freeze_heap_takes_live_objects_out_of_collection() -> None:
