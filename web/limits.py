@@ -30,6 +30,7 @@ from web.state import settings
 SLOTS_FILE = "query-slots.lock"
 BUCKETS_FILE = "rate-limit.sqlite"
 UNLIMITED = ("static",)  # endpoints the rate limit does not count
+WARM_UP_KEY = "kg.warm_up"  # in the WSGI environ of web.warmup's requests
 
 
 def init_app(app: Flask) -> None:
@@ -67,7 +68,8 @@ def client() -> str:
 
 def _count_request() -> None:
     """Take a token from the client's bucket; 429 when it is empty."""
-    if request.endpoint in UNLIMITED:
+    # A worker's own warm-up (web.warmup) is no client's request; HTTP cannot set this key.
+    if request.endpoint in UNLIMITED or request.environ.get(WARM_UP_KEY):
         return
     wait = current_app.extensions["kg_rate_limit"].take(client())
     if wait:

@@ -38,12 +38,13 @@ def site_link(endpoint: str, **values: str) -> str:
 
 
 def _page_link_parts() -> tuple[str, str]:
-    if "kg_page_link" not in g:
+    parts = g.get("kg_page_link")  # one look-up through the proxy: called for every link
+    if parts is None:
         # A chosen language is carried on links, as web.i18n's url_defaults does.
         asked = request.args.get("lang", "").lower()
         carried = f"?lang={asked}" if asked in settings().language_list else ""
-        g.kg_page_link = (request.script_root + "/page/", carried)
-    return g.kg_page_link
+        parts = g.kg_page_link = (request.script_root + "/page/", carried)
+    return parts
 
 
 def page_href(kind: str, key: str) -> str:

@@ -74,10 +74,18 @@ class _Gunicorn:
             "accesslog": "-",
             "errorlog": "-",
             "loglevel": "info",
+            "post_worker_init": _ready_worker,
         }
 
     def run(self) -> None:
         self.application.run()
+
+
+def _ready_worker(worker: Any) -> None:
+    """gunicorn's post_worker_init: warm the worker's app and freeze its heap (web.warmup)."""
+    from web.warmup import ready_worker
+
+    worker.log.info(ready_worker(worker.wsgi))
 
 
 @click.command("serve")

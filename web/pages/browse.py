@@ -11,7 +11,7 @@ from kg.index import Page
 from kg.kinds import KINDS, kind_from_word
 from web import charts
 from web.i18n import kind_name, language_order, reader_language
-from web.links import this_page
+from web.links import page_href, this_page
 from web.negotiation import HTML, Representation, negotiate
 from web.pages import blueprint
 from web.pages.common import entity_index
@@ -27,8 +27,9 @@ JSON = Representation("json", "application/json", ("application/json",))
 
 @blueprint.app_context_processor
 def paging_context() -> dict:
-    """``url_with(page=2)``: this page's URL with some arguments changed."""
-    return {"url_with": this_page}
+    """``url_with(page=2)``: this page's URL with some arguments changed; ``page_href``:
+    an entity's page (lists and searches link 20-50 of them: url_for is too dear)."""
+    return {"url_with": this_page, "page_href": page_href}
 
 
 def _page_number() -> int:

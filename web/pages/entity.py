@@ -27,8 +27,11 @@ from web.pages import blueprint
 from web.pages.common import EntityNotFound, entity_index, require
 from web.related import Labeller
 from web.state import snapshot
+from web.value_html import show_rows, value_html
 
 VARY = "Accept, Accept-Language"
+blueprint.add_app_template_global(value_html)
+blueprint.add_app_template_global(show_rows)
 
 
 def _split(key: str) -> tuple[str, str | None]:
