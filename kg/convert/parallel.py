@@ -8,8 +8,8 @@ triples as N-Triples (:mod:`kg.convert.nquads`; the graph is the same for all,
 so it is not repeated on every line). The build process writes them into
 the graph's text as the workers finish (:mod:`kg.store.graph_texts`), then
 loads that file with one Oxigraph bulk load, which parses a file on every
-core. Keys are still claimed in the build process, in file order, so a duplicate is
-reported exactly as when converting in one process.
+core. Keys are still claimed in the build process, in file order, so a
+duplicate is reported exactly as when converting in one process.
 """
 
 from __future__ import annotations
