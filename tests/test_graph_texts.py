@@ -18,6 +18,7 @@ from kg.store.graph_texts import GraphTexts
 from kg.store.releases import ReleaseStore
 from kg.store.staging import StagingView
 from tests.conftest import BASE
+from tests.remote_support import Steps
 from tests.support import DEMO
 from tests.test_dumps import MARC_SAMPLE, dump_file, store_reads
 
@@ -98,7 +99,7 @@ def test_a_marc_file_converted_on_every_core_is_dumped_from_its_text(
     monkeypatch.setattr(parallel, "MIN_BYTES", 0)
     monkeypatch.setattr(parallel, "BATCH", 3)
     dumped = store_reads(monkeypatch)
-    steps = _Steps()
+    steps = Steps()
     outcome = build(discover([MARC_SAMPLE]), str(tmp_path / "store"), BASE, progress=steps)
     books = BASE + "graph/loc-books-mrc"
     assert books in outcome.release.manifest()["graphs"] and books not in dumped
@@ -123,18 +124,3 @@ def test_a_failed_build_leaves_no_texts(tmp_path: Path) -> None:
     assert ReleaseStore(tmp_path / "store").current() is None
     assert [p.name for p in (tmp_path / "store" / "staging").iterdir()] == []
 
-
-class _Steps:
-    """A build's progress, keeping the steps it announces."""
-
-    def __init__(self) -> None:
-        self.messages: list[str] = []
-
-    def step(self, message: str) -> None:
-        self.messages.append(message)
-
-    def source(self, source: object, index: int, total: int) -> None:
-        pass
-
-    def records(self, count: int) -> None:
-        pass
