@@ -7,7 +7,6 @@ are bound through ``substitutions`` and never formatted into the query text.
 from __future__ import annotations
 
 import errno
-import shutil
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack
@@ -111,15 +110,6 @@ class StagingView:
         except OSError as error:
             raise _write_error(f"loading {label}", error) from error
         return self.count(graph)
-
-    def load_ntriples(self, graph: NamedNode, data: bytes | IO[bytes]) -> None:
-        """Load N-Triples made by our own converters into a graph (bytes, or a stream)."""
-        def write(sink: IO[bytes]) -> None:
-            if isinstance(data, bytes):
-                sink.write(data)
-            else:
-                shutil.copyfileobj(data, sink, 1 << 20)
-        self.load_ntriples_written_by(graph, write)
 
     def load_ntriples_written_by(self, graph: NamedNode, write: Callable[[IO[bytes]], T]) -> T:
         """Load into a graph the N-Triples that ``write`` writes into a file; what it returns.
