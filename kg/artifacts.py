@@ -17,6 +17,7 @@ from kg.export.dumps import write_dumps
 from kg.index.writer import write_entity_index
 from kg.iris import Minter
 from kg.oai.publish import write_oai_index
+from kg.settings import Settings
 from kg.store.staging import StagingView
 
 
@@ -34,6 +35,9 @@ class ArtifactContext:
     changed_graphs: frozenset[str] | None = None
     # For a derived graph among them: the only subjects whose triples changed in it.
     changed_subjects: dict[str, frozenset[str]] = field(default_factory=dict)
+    # The interface's languages (KG_LANGUAGES) at build time, preferred first:
+    # what the entity index sorts lists in and OAI-PMH records name entities in.
+    languages: list[str] = field(default_factory=lambda: Settings.load().language_list)
 
 
 ArtifactWriter = Callable[[ArtifactContext], None]

@@ -11,9 +11,11 @@ and list answers, with an index written from scratch from the same release.
 from __future__ import annotations
 
 import logging
+import os
 import shutil
 import sqlite3
 from collections.abc import Callable
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -23,6 +25,7 @@ from kg.build import build
 from kg.index import INDEX_FILE, EntityIndex
 from kg.index.writer import write_full
 from kg.kinds import KINDS
+from kg.settings import Settings
 from kg.sources import discover
 from kg.store.releases import ReleaseStore
 from kg.store.staging import StagingView
@@ -80,7 +83,9 @@ def check_equal_to_full(store: Path, scratch: Path) -> None:
     """The current release's index equals one written from scratch from its database."""
     release = ReleaseStore(store).require_current()
     full = scratch / f"{release.id}.sqlite"
-    write_full(StagingView(Store.read_only(str(release.db_path))), BASE, full)
+    # Lists in the interface's languages, as the build that wrote the release had them.
+    write_full(StagingView(Store.read_only(str(release.db_path))), BASE, full,
+               Settings.load().language_list)
     updated = release.path / INDEX_FILE
     got, want = rows(updated), rows(full)
     for table in TABLES:
@@ -131,6 +136,13 @@ def edit_concepts(old: str, new: str) -> Callable[[Path], None]:
     return change
 
 
+def french_no_longer_shown(folder: Path) -> None:
+    """The site stops showing French (the test's monkeypatch restores the setting),
+    and a person is renamed: lists lose a language whose labels stay."""
+    os.environ["KG_LANGUAGES"] = "vi en"
+    rename("nguyen-thanh-trung", "Nguyễn Thành Trung Jr.")(folder)
+
+
 def add_marc(folder: Path) -> None:
     shutil.copyfile(MARC_SAMPLE, folder / MARC_SAMPLE.name)
 
@@ -148,6 +160,7 @@ STEPS: list[tuple[str, Callable[[Path], None]]] = [
                                                   "# The controlled vocabularies used")),
     ("labels in another graph, new language", label_elsewhere),
     ("that graph changed", drop_label),
+    ("the site's languages change", french_no_longer_shown),
     ("MARC records: agents graph changes", add_marc),
     ("a person renamed again", rename("trinh-phi-cuong", "Trịnh P. Cường")),
     ("MARC source removed", remove(MARC_SAMPLE.name)),
@@ -155,8 +168,10 @@ STEPS: list[tuple[str, Callable[[Path], None]]] = [
 ]
 
 
-def test_updated_index_equals_full_rebuild(tmp_path: Path,
-                                           caplog: pytest.LogCaptureFixture) -> None:
+def test_updated_index_equals_full_rebuild(tmp_path: Path, caplog: pytest.LogCaptureFixture,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    # French is shown until a step says otherwise: lists gain it with French labels.
+    monkeypatch.setenv("KG_LANGUAGES", "vi en fr")
     folder, store, scratch = tmp_path / "sources", tmp_path / "store", tmp_path / "full"
     shutil.copytree(DEMO, folder)
     scratch.mkdir()
@@ -197,3 +212,31 @@ def test_written_anew_when_too_much_changed(tmp_path: Path, caplog: pytest.LogCa
     check_equal_to_full(store, scratch)
     assert EntityIndex(ReleaseStore(store).require_current().path / INDEX_FILE).get(
         "person", "tran-van-an") is not None
+
+
+def test_lists_only_in_the_interface_languages(tmp_path: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """Labels in French make a French list only where the site shows French."""
+    folder = tmp_path / "sources"
+    shutil.copytree(DEMO, folder)
+    (folder / "names.ttl").write_text(
+        "@prefix skos: <http://www.w3.org/2004/02/skos/core#> .\n"
+        f'<{BASE}id/person/trinh-phi-cuong> skos:prefLabel "Cuong Trinh Phi"@fr, '
+        '"Trịnh Phi Cường"@vi .\n', encoding="utf-8")
+    monkeypatch.setenv("KG_LANGUAGES", "vi en")
+    build(discover([folder]), str(tmp_path / "shown"), BASE)
+    index = EntityIndex(ReleaseStore(tmp_path / "shown").require_current().path / INDEX_FILE)
+    assert "fr" not in index.languages and {"en", "vi"} <= set(index.languages)
+    # A list asked for in French is sorted by any label, as one in a language no label has.
+    assert index.browse("person", "fr", limit=100) == index.browse("person", "", limit=100)
+
+    monkeypatch.setenv("KG_LANGUAGES", "vi en fr")
+    build(discover([folder]), str(tmp_path / "french"), BASE)
+    french = EntityIndex(ReleaseStore(tmp_path / "french").require_current().path / INDEX_FILE)
+    assert "fr" in french.languages
+    path = ReleaseStore(tmp_path / "french").require_current().path / INDEX_FILE
+    with closing(sqlite3.connect(path)) as connection:
+        keys = dict(connection.execute(
+            "SELECT o.lang, o.sort_key FROM ordering o JOIN entity e ON e.id = o.entity_id "
+            "WHERE e.key = 'trinh-phi-cuong'"))
+    assert keys["fr"] == "cuong trinh phi" and keys["vi"] == "trinh phi cuong"

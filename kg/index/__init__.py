@@ -56,9 +56,21 @@ INDEX_SCHEMA = INDEX_TABLES + INDEX_INDEXES
 _TERM = re.compile(r"[a-z0-9]+")
 
 
-def ordering_languages(label_maps: Iterable[dict[str, str]]) -> list[str]:
-    """The languages lists are sorted in: those labels use, and '' (any)."""
+def ordering_languages(label_maps: Iterable[dict[str, str]],
+                       shown: Iterable[str] | None = None) -> list[str]:
+    """The languages lists are sorted in: those labels use, and '' (any).
+
+    With ``shown`` (the interface's languages), only those of them: pages are
+    never listed in another language, and :meth:`EntityIndex.browse` sorts a
+    language the index lacks by ''. A catalogue's titles come in a dozen
+    languages, and a full list for each would be most of the index.
+
+    >>> ordering_languages([{"en": "A", "fr": "B"}, {"vi": "C"}], ["vi", "en"])
+    ['', 'en', 'vi']
+    """
     found = {language for labels in label_maps for language in labels}
+    if shown is not None:
+        found &= set(shown)
     return sorted(found | {""})
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Collection
 from pathlib import Path
 
 from pyoxigraph import NamedNode
@@ -82,11 +83,13 @@ def label_position(connection: sqlite3.Connection, entity_id: int,
                        (labels_json(labels), entity_id))
 
 
-def entity_languages(connection: sqlite3.Connection) -> list[str]:
-    """The languages lists are sorted in: those the entities' labels use, and '' (any)."""
+def entity_languages(connection: sqlite3.Connection,
+                     shown: Collection[str] | None = None) -> list[str]:
+    """The languages lists are sorted in: those the entities' labels use (among those
+    ``shown``, the interface's, if given), and '' (any)."""
     found = connection.execute(
         "SELECT DISTINCT j.key FROM entity, json_each(entity.labels) AS j").fetchall()
-    return ordering_languages([{language: "" for (language,) in found}])
+    return ordering_languages([{language: "" for (language,) in found}], shown)
 
 
 def fill_ordering(connection: sqlite3.Connection, languages: list[str], folder: Folder) -> None:

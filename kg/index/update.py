@@ -105,7 +105,7 @@ def _update(connection: sqlite3.Connection, context: ArtifactContext,
     languages = json.loads(meta["languages"])
     _remove(connection, iris, languages, folder)
     rows = _rewrite(connection, context.view, sorted(iris), prefix, folder)
-    new_languages = entity_languages(connection)
+    new_languages = entity_languages(connection, context.languages)
     if new_languages != languages:  # every list gains or loses a language
         connection.execute("DELETE FROM ordering")
         fill_ordering(connection, new_languages, folder)

@@ -71,11 +71,13 @@ def write_entity_index(context: ArtifactContext) -> None:
     """Write ``index.sqlite`` into the release folder being published."""
     path = context.folder / INDEX_FILE
     if not update_index(context, path):
-        write_full(context.view, context.minter.base, path)
+        write_full(context.view, context.minter.base, path, context.languages)
 
 
-def write_full(view: StagingView, base: str, path: Path) -> None:
-    """Write the index database from scratch."""
+def write_full(view: StagingView, base: str, path: Path,
+               shown: list[str] | None = None) -> None:
+    """Write the index database from scratch (lists sorted in the ``shown`` languages
+    that labels use, and by any label; in every language labels use without it)."""
     path.unlink(missing_ok=True)
     connection = open_for_writing(path)
     try:
@@ -85,7 +87,7 @@ def write_full(view: StagingView, base: str, path: Path) -> None:
         _assemble(connection, folder)
         store_graphs(connection, graphs)
         label_positions(connection)
-        languages = entity_languages(connection)
+        languages = entity_languages(connection, shown)
         fill_ordering(connection, languages, folder)
         _fill_names(connection)
         connection.execute("INSERT INTO name_fts(name_fts) VALUES ('rebuild')")

@@ -45,7 +45,6 @@ from kg.oai.records import (
     touched,
     undated,
 )
-from kg.settings import Settings
 from kg.store import EmbeddedSnapshot
 from kg.store.releases import Release
 from kg.store.staging import StagingView, ViewQueries
@@ -80,7 +79,7 @@ class _Update:
         context = self.context
         self.sources = {context.minter.graph(name).value: name
                         for name in context.manifest["sources"]}
-        self.languages = Settings.load().language_list
+        self.languages = context.languages
         release = Release(context.manifest["id"], context.folder)
         self.snapshot = EmbeddedSnapshot(release, context.view.store, undated(context.manifest))
         self.parent: _Parent | None = None
