@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from kg.export.dumps import write_dumps
+from kg.export.dumps import EarlyMembers, write_dumps
 from kg.index.writer import write_entity_index
 from kg.iris import Minter
 from kg.oai.publish import write_oai_index
@@ -38,6 +38,8 @@ class ArtifactContext:
     # The interface's languages (KG_LANGUAGES) at build time, preferred first:
     # what the entity index sorts lists in and OAI-PMH records name entities in.
     languages: list[str] = field(default_factory=lambda: Settings.load().language_list)
+    # Dump members of converted graphs started right after the load, if any.
+    early_members: EarlyMembers | None = None
 
 
 ArtifactWriter = Callable[[ArtifactContext], None]

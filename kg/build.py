@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import resource
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -26,6 +26,7 @@ from kg.convert import Registry, convert_records, parallel, record_key
 from kg.convert.agent_names import Names, names_in_graph
 from kg.convert.agents import agents_graph, declared_in, named_agents, refresh_agents
 from kg.errors import SourceSyntaxError, ValidationFailed
+from kg.export.dumps import EarlyMembers
 from kg.harvest import read_provenance
 from kg.iris import Minter
 from kg.kinds import KINDS
@@ -126,11 +127,14 @@ def build(sources: list[Source], store_dir: str, base_iri: str, keep: int = 3,
                  or previous.get("format_version") != FORMAT_VERSION)
         staging = releases.stage(fresh=fresh)
         sent: Upload | None = None
+        early = EarlyMembers(staging.path / ".early-dumps")
         try:
             view = staging.view
             kept = {} if fresh else previous.get("sources", {})
             run = _Run(view, minter, progress, staging.id, validator, on_error)
-            outcome = run.load_and_validate(sources, kept)
+            # Dumps of converted graphs are started as soon as they are loaded: helper
+            # processes write them on the core that validation and the index leave idle.
+            outcome = run.load_and_validate(sources, kept, loaded=lambda: early.start(view))
             if not outcome.report.conforms:
                 raise ValidationFailed(f"{len(outcome.report.errors)} problems; nothing published",
                                        outcome)
@@ -138,7 +142,9 @@ def build(sources: list[Source], store_dir: str, base_iri: str, keep: int = 3,
                 manifest = run.finish(outcome, previous, current, staging.path)
             write_artifacts(ArtifactContext(
                 view, staging.path, manifest, minter, current.path if current else None,
-                **({} if fresh else run.changes(outcome))), outcome.step, progress.step)
+                **({} if fresh else run.changes(outcome)), early_members=early),
+                outcome.step, progress.step)
+            early.close()
             if remote is not None:
                 with outcome.step("send"):
                     sent = _upload(remote, view, minter, manifest, previous, outcome,
@@ -147,6 +153,7 @@ def build(sources: list[Source], store_dir: str, base_iri: str, keep: int = 3,
                 outcome.release = releases.publish(staging, manifest,
                                                    sent.swap if sent is not None else None)
         except BaseException:
+            early.close()
             if sent is not None:
                 sent.abort()
             releases.discard(staging)
@@ -201,11 +208,14 @@ class _Run:
         # Names that agents get in the graphs converted in worker processes, by graph IRI.
         self.names: dict[str, Names] = {}
 
-    def load_and_validate(self, sources: list[Source], kept: dict[str, Any]) -> BuildOutcome:
-        """Load changed sources into the store, drop removed ones, validate."""
+    def load_and_validate(self, sources: list[Source], kept: dict[str, Any],
+                          loaded: Callable[[], None] = lambda: None) -> BuildOutcome:
+        """Load changed sources into the store, drop removed ones (then call ``loaded``),
+        validate."""
         outcome = BuildOutcome(self.report)
         with outcome.step("convert+load"):
             changed, removed = self._load_sources(outcome, sources, kept)
+        loaded()
         changed_graphs = [self.minter.graph(s.name) for s in changed]
         with outcome.step("agents"):
             self._refresh_agents(changed_graphs)

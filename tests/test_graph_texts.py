@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import gzip
+import os
 import shutil
 from pathlib import Path
 
 import pytest
 from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, Store, parse, serialize
 
+import kg.build as build_module
 from kg.build import build
 from kg.convert import parallel
 from kg.errors import ValidationFailed
+from kg.export import dumps
+from kg.export.dumps import DUMPS, read_index
 from kg.sources import discover
 from kg.store.graph_texts import GraphTexts
 from kg.store.releases import ReleaseStore
@@ -115,3 +119,96 @@ def test_a_failed_build_leaves_no_texts(tmp_path: Path) -> None:
     assert ReleaseStore(tmp_path / "store").current() is None
     assert [p.name for p in (tmp_path / "store" / "staging").iterdir()] == []
 
+
+
+def graph_pieces(release_path: Path, graph: str) -> dict[str, bytes]:
+    """Each dump file's gzip member of one graph, as bytes (index.json says where)."""
+    pieces = {}
+    for name, entry in read_index(release_path)["files"].items():
+        offset, length = entry["graphs"][graph]
+        with (release_path / DUMPS / entry["name"]).open("rb") as handle:
+            handle.seek(offset)
+            pieces[name] = handle.read(length)
+    return pieces
+
+
+def helper_processes() -> list[int]:
+    """This process's children that write dump members."""
+    found = []
+    for status in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = status.read_text().rsplit(")", 1)[1].split()
+            command = (status.parent / "cmdline").read_bytes()
+        except OSError:
+            continue
+        if int(fields[1]) == os.getpid() and b"kg.export.dump_member" in command:
+            found.append(int(status.parent.name))
+    return found
+
+
+def test_members_of_converted_graphs_are_started_after_the_load(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A large converted graph's four members are written by helpers started right after
+    the load (before validation), and the dumps hold the same bytes as when written inline."""
+    monkeypatch.setattr(parallel, "MIN_BYTES", 0)
+    books = BASE + "graph/loc-books-mrc"
+    started: list[tuple[str, tuple[str, ...]]] = []
+    original = dumps._Helpers.start
+
+    def recording(self, graph_iri, lines, names=("ttl", "jsonld")):
+        started.append((graph_iri, names))
+        return original(self, graph_iri, lines, names)
+
+    monkeypatch.setattr(dumps._Helpers, "start", recording)
+    validated_after: list[list] = []
+    original_validate = build_module.validate_graphs
+    monkeypatch.setattr(build_module, "validate_graphs", lambda *a, **k: (
+        validated_after.append(list(started)), original_validate(*a, **k))[1])
+    pieces = {}
+    for threshold in (1 << 40, 0):  # never large: written inline; always large: early
+        monkeypatch.setattr(dumps, "PARALLEL_BYTES", threshold)
+        outcome = build(discover([MARC_SAMPLE]), str(tmp_path / f"store-{threshold}"), BASE)
+        pieces[threshold] = graph_pieces(outcome.release.path, books)
+        assert not (outcome.release.path / ".early-dumps").exists()
+    assert (books, ("nt", "nq", "ttl", "jsonld")) in validated_after[-1]
+    assert (books, ("nt", "nq", "ttl", "jsonld")) in started  # and not started again
+    assert [s for s in started if s[0] == books] == [(books, ("nt", "nq", "ttl", "jsonld"))]
+    assert pieces[0] == pieces[1 << 40]  # byte for byte, each format
+    assert gzip.decompress(pieces[0]["nt"]).count(b"\n") == outcome.sources[0].triples
+
+
+def test_early_members_of_a_text_written_again_are_not_used(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    view = StagingView(Store(str(tmp_path / "db")), GraphTexts(tmp_path / "texts"))
+    view.load_ntriples_written_by(GRAPH, lambda sink: sink.write(
+        serialize([quad.triple for quad in QUADS], format=RdfFormat.N_TRIPLES)))
+    text = view.texts.path(GRAPH.value)
+    with dumps.EarlyMembers(tmp_path / "early") as early:
+        early.start(view)  # the text is small: nothing started
+        assert early.take(GRAPH.value, text) is None
+    monkeypatch.setattr(dumps, "PARALLEL_BYTES", 0)
+    with dumps.EarlyMembers(tmp_path / "early") as early:
+        early.start(view)
+        os.utime(text, ns=(0, 0))  # the same graph's text, written again since
+        assert early.take(GRAPH.value, text) is None
+    with dumps.EarlyMembers(tmp_path / "early") as early:
+        early.start(view)
+        members = early.take(GRAPH.value, text)
+        assert members is not None
+        with gzip.open(members["nq"]()) as nq:
+            assert {q.triple for q in parse(nq, format=RdfFormat.N_QUADS)} == \
+                triples_of_store(view)
+    assert not (tmp_path / "early").exists() and helper_processes() == []
+
+
+def test_a_failed_build_stops_the_early_members(tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(dumps, "PARALLEL_BYTES", 0)
+    sources = tmp_path / "demo"
+    shutil.copytree(DEMO, sources)
+    with (sources / "people.csv").open("a", encoding="utf-8") as handle:
+        handle.write("bad key!,Nobody,,,,,\n")
+    with pytest.raises(ValidationFailed):
+        build(discover([sources]), str(tmp_path / "store"), BASE)
+    assert helper_processes() == []
+    assert [p.name for p in (tmp_path / "store" / "staging").iterdir()] == []

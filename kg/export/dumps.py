@@ -29,6 +29,7 @@ import re
 import shutil
 import subprocess
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import closing
@@ -105,7 +106,8 @@ def write_dumps(context: ArtifactContext) -> None:
     handles = {name: path.open("wb") for name, path in files.items()}
     try:
         outputs = {name: DumpFile(handle) for name, handle in handles.items()}
-        ranges = _write_graphs(context.view, outputs, parent, folder / ".graph")
+        ranges = _write_graphs(context.view, outputs, parent, folder / ".graph",
+                               context.early_members)
     finally:
         for handle in handles.values():
             handle.close()
@@ -122,8 +124,9 @@ def write_dumps(context: ArtifactContext) -> None:
 Graph = NamedNode | DefaultGraph
 
 
-def _write_graphs(view: StagingView, outputs: dict[str, DumpFile],
-                  parent: _Parent, scratch: Path) -> dict[str, dict[str, list[int]]]:
+def _write_graphs(view: StagingView, outputs: dict[str, DumpFile], parent: _Parent,
+                  scratch: Path, early: EarlyMembers | None = None
+                  ) -> dict[str, dict[str, list[int]]]:
     """Write every graph's piece into every file; where each piece lies."""
     ranges: dict[str, dict[str, list[int]]] = {name: {} for name in outputs}
     jsonld = outputs["jsonld"]
@@ -142,7 +145,7 @@ def _write_graphs(view: StagingView, outputs: dict[str, DumpFile],
                 for name, out in outputs.items():
                     out.copy_range(parent.files[name], *old[name])
             else:
-                _dump_graph(graph, next(read), outputs, helpers)
+                _dump_graph(graph, next(read), outputs, helpers, early)
             for name, out in outputs.items():
                 ranges[name][_key(graph)] = [starts[name], out.size - starts[name]]
     _raw_member(jsonld, b"]\n")
@@ -185,26 +188,46 @@ def _read_ahead(view: StagingView, graphs: list[Graph], scratch: Path) -> Iterat
 
 
 def _dump_graph(graph: Graph, lines: Path, outputs: dict[str, DumpFile],
-                helpers: _Helpers) -> None:
+                helpers: _Helpers, early: EarlyMembers | None = None) -> None:
     """Write one graph (read into an N-Triples file) into a new member of each file.
 
     For a large graph, Turtle and JSON-LD are written by helper processes
     (Oxigraph's serializers hold the GIL) while this one writes N-Triples and
-    N-Quads, and their members are then appended.
+    N-Quads, and their members are then appended; the members of a converted
+    graph that the build started early (:class:`EarlyMembers`) are only appended.
     """
     graph_iri = _key(graph)
-    pieces = helpers.start(graph_iri, lines) if lines.stat().st_size >= PARALLEL_BYTES else {}
-    with outputs["nt"].member() as nt, outputs["nq"].member() as nq, lines.open("rb") as text:
-        sink = Tee(nt, WithGraph(nq, str(graph).encode()) if graph_iri else nq)
-        shutil.copyfileobj(text, sink, 1 << 20)  # type: ignore[misc]
-    for name in ("ttl", "jsonld"):
+    pieces = early.take(graph_iri, lines) if early is not None else None
+    if pieces is None:
+        pieces = (helpers.start(graph_iri, lines) if lines.stat().st_size >= PARALLEL_BYTES
+                  else {})
+    if "nt" not in pieces:
+        with (outputs["nt"].member() as nt, outputs["nq"].member() as nq,
+              lines.open("rb") as text):
+            sink = Tee(nt, WithGraph(nq, str(graph).encode()) if graph_iri else nq)
+            shutil.copyfileobj(text, sink, _CHUNK)  # type: ignore[misc]
+    for name in DUMP_FORMATS:
         if name in pieces:
             piece = pieces[name]()
             outputs[name].copy_range(piece, 0, piece.stat().st_size)
             piece.unlink()
-        else:
+        elif name in ("ttl", "jsonld"):
             with outputs[name].member() as member:
                 WRITE_MEMBER[name](member, graph_iri, lines)
+
+
+_CHUNK = 1 << 20  # N-Triples copied this much at a time (the same in helpers: same bytes)
+
+
+def _n_triples(member: Member, graph_iri: str, lines: Path) -> None:
+    with lines.open("rb") as text:
+        shutil.copyfileobj(text, member, _CHUNK)  # type: ignore[misc]
+
+
+def _n_quads(member: Member, graph_iri: str, lines: Path) -> None:
+    sink = WithGraph(member, f"<{graph_iri}>".encode()) if graph_iri else member
+    with lines.open("rb") as text:
+        shutil.copyfileobj(text, sink, _CHUNK)  # type: ignore[misc]
 
 
 def _turtle(member: Member, graph_iri: str, lines: Path) -> None:
@@ -223,11 +246,11 @@ def _json_ld(member: Member, graph_iri: str, lines: Path) -> None:
     member.write(b"}")
 
 
-WRITE_MEMBER = {"ttl": _turtle, "jsonld": _json_ld}
+WRITE_MEMBER = {"nt": _n_triples, "nq": _n_quads, "ttl": _turtle, "jsonld": _json_ld}
 
 
 def write_member(name: str, graph_iri: str, lines: Path, out: Path) -> None:
-    """One graph's gzip member of one format (``ttl``, ``jsonld``), in a file of its own."""
+    """One graph's gzip member of one format, in a file of its own."""
     with out.open("wb") as handle, DumpFile(handle).member() as member:
         WRITE_MEMBER[name](member, graph_iri, lines)
 
@@ -240,20 +263,29 @@ class _Helpers:
     forking, and spawning would import whatever script started the build).
     """
 
-    def __init__(self, scratch: Path) -> None:
+    def __init__(self, scratch: Path, nice: int = 0) -> None:
         self.scratch = scratch
+        self.nice = nice  # added to the helpers' niceness (background work: 19)
         self._running: list[subprocess.Popen] = []
+        self._lock = threading.Lock()
+        self._stopped = False
+        self._started = 0
 
-    def start(self, graph_iri: str, lines: Path) -> dict[str, Callable[[], Path]]:
-        """Start writing one graph's Turtle and JSON-LD members; a wait for each."""
-        return {name: self._start(name, graph_iri, lines) for name in WRITE_MEMBER}
+    def start(self, graph_iri: str, lines: Path,
+              names: tuple[str, ...] = ("ttl", "jsonld")) -> dict[str, Callable[[], Path]]:
+        """Start writing one graph's members (Turtle and JSON-LD); a wait for each."""
+        return {name: self._start(name, graph_iri, lines) for name in names}
 
     def _start(self, name: str, graph_iri: str, lines: Path) -> Callable[[], Path]:
-        out = self.scratch.with_name(f"{self.scratch.name}.{name}")
-        process = subprocess.Popen(
-            [sys.executable, "-m", "kg.export.dump_member", name, graph_iri, str(lines),
-             str(out)], stderr=subprocess.PIPE)
-        self._running.append(process)
+        with self._lock:
+            if self._stopped:
+                raise StoreError("the dump's helper processes were stopped")
+            self._started += 1
+            out = self.scratch.with_name(f"{self.scratch.name}-{self._started}.{name}")
+            process = subprocess.Popen(
+                [sys.executable, "-m", "kg.export.dump_member", name, graph_iri, str(lines),
+                 str(out), str(self.nice)], stderr=subprocess.PIPE)
+            self._running.append(process)
 
         def wait() -> Path:
             _, error = process.communicate()
@@ -267,10 +299,77 @@ class _Helpers:
         return self
 
     def __exit__(self, *exc: object) -> None:
+        with self._lock:
+            self._stopped = True
         for process in self._running:  # after a failure, do not leave them running
             if process.poll() is None:
                 process.kill()
                 process.wait()
+
+
+class EarlyMembers:
+    """The dump members of large converted graphs, written while the build goes on.
+
+    A graph converted from records is final once the build has loaded it, and
+    its N-Triples text is kept (:mod:`kg.store.graph_texts`). So right after
+    the load, :meth:`start` has helper processes write its four members, at
+    the lowest CPU priority, one graph after another, while the build process
+    validates and indexes the store on the other core; :func:`write_dumps` then
+    only appends them (:meth:`take`). A member not taken (a failed build, a
+    text written again since) is stopped and deleted when this is closed.
+    """
+
+    def __init__(self, scratch: Path) -> None:
+        self.scratch = scratch
+        self._helpers = _Helpers(scratch / "member", nice=19)
+        self._queue = ThreadPoolExecutor(1, thread_name_prefix="early-dumps")
+        self._started: dict[str, tuple[Path, tuple[int, int], Future[dict[str, Path]]]] = {}
+
+    def start(self, view: StagingView) -> None:
+        """Start on every large graph whose text the build kept."""
+        if view.texts is None:
+            return
+        for graph in sorted(view.graphs(), key=lambda g: g.value):
+            path = view.texts.path(graph.value)
+            if view.texts.lines(graph.value) is None or not path.is_file():
+                continue
+            stamp = _stamp(path)
+            if stamp[0] >= PARALLEL_BYTES:
+                self.scratch.mkdir(parents=True, exist_ok=True)
+                self._started[graph.value] = (path, stamp, self._queue.submit(
+                    self._write, graph.value, path))
+
+    def _write(self, graph_iri: str, lines: Path) -> dict[str, Path]:
+        waits = self._helpers.start(graph_iri, lines, tuple(DUMP_FORMATS))
+        return {name: wait() for name, wait in waits.items()}
+
+    def take(self, graph_iri: str, lines: Path) -> dict[str, Callable[[], Path]] | None:
+        """A wait for each member of the graph, if they were started from this text."""
+        started = self._started.pop(graph_iri, None)
+        if started is None:
+            return None
+        path, stamp, written = started
+        if path != lines or _stamp(lines) != stamp:
+            return None  # written again since: the members are of another text
+        return {name: (lambda name=name: written.result()[name]) for name in DUMP_FORMATS}
+
+    def close(self) -> None:
+        """Stop what is still running and delete what was not taken."""
+        self._helpers.__exit__()
+        self._queue.shutdown(wait=True, cancel_futures=True)
+        shutil.rmtree(self.scratch, ignore_errors=True)
+
+    def __enter__(self) -> EarlyMembers:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _stamp(path: Path) -> tuple[int, int]:
+    """A file's size and modification time: whether it is still the text it was."""
+    status = path.stat()
+    return status.st_size, status.st_mtime_ns
 
 
 def _raw_member(out: DumpFile, data: bytes) -> None:
