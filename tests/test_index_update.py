@@ -19,16 +19,19 @@ from contextlib import closing
 from pathlib import Path
 
 import pytest
-from pyoxigraph import Store
+from pyoxigraph import NamedNode, Store
 
 from kg.build import build
+from kg.convert import parallel
 from kg.index import INDEX_FILE, EntityIndex
 from kg.index.writer import write_full
 from kg.kinds import KINDS
+from kg.namespaces import FOAF, RDF
 from kg.settings import Settings
 from kg.sources import discover
+from kg.store.graph_texts import GraphTexts
 from kg.store.releases import ReleaseStore
-from kg.store.staging import StagingView
+from kg.store.staging import StagingView, ViewQueries
 from tests.conftest import BASE
 from tests.support import DEMO
 
@@ -240,3 +243,48 @@ def test_lists_only_in_the_interface_languages(tmp_path: Path,
             "SELECT o.lang, o.sort_key FROM ordering o JOIN entity e ON e.id = o.entity_id "
             "WHERE e.key = 'trinh-phi-cuong'"))
     assert keys["fr"] == "cuong trinh phi" and keys["vi"] == "trinh phi cuong"
+
+
+def store_reads_by_index(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The SPARQL texts the entity index's full write sends to the store from now on."""
+    sent: list[str] = []
+    original = ViewQueries.select
+
+    def recording(self, sparql, **bindings):
+        sent.append(sparql)
+        return original(self, sparql, **bindings)
+
+    monkeypatch.setattr(ViewQueries, "select", recording)
+    return sent
+
+
+def test_a_converted_marc_catalogue_is_indexed_from_its_text(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The index of graphs converted in this build is read from their kept texts, not
+    the store, and equals the index read from the store."""
+    monkeypatch.setattr(parallel, "MIN_BYTES", 0)  # converted by workers, as a catalogue is
+    sent = store_reads_by_index(monkeypatch)
+    outcome = build(discover([DEMO, MARC_SAMPLE]), str(tmp_path / "store"), BASE)
+    for graph in ("loc-books-mrc", "people-csv"):
+        assert not [q for q in sent if f"<{BASE}graph/{graph}>" in q], graph
+    assert [q for q in sent if f"<{BASE}graph/meta>" in q]  # derived graphs: from the store
+    records = next(s.records for s in outcome.sources if s.name == "loc-books-mrc")
+    assert EntityIndex(outcome.release.path / INDEX_FILE).count("resource") > records > 5
+    check_equal_to_full(tmp_path / "store", tmp_path)
+
+
+def test_a_text_not_written_canonically_is_read_from_the_store(tmp_path: Path) -> None:
+    graph = NamedNode(BASE + "graph/people")
+    lines = "".join(f'<{BASE}id/person/p{n}>  <http://xmlns.com/foaf/0.1/name> "P {n}" .\n'
+                    f'<{BASE}id/person/p{n}> <{RDF.type.value}> <{FOAF.Person.value}> .\n'
+                    for n in range(30))  # two spaces after each subject of a name
+    indexes = {}
+    for kept in (True, False):
+        texts = GraphTexts(tmp_path / f"texts-{kept}") if kept else None
+        view = StagingView(Store(str(tmp_path / f"db-{kept}")), texts)
+        view.load_ntriples_written_by(graph, lambda sink: sink.write(lines.encode()))
+        assert (texts is not None and texts.lines(graph.value) == 60) or not kept
+        write_full(view, BASE, tmp_path / f"index-{kept}.sqlite", ["vi", "en"])
+        indexes[kept] = rows(tmp_path / f"index-{kept}.sqlite")
+    assert indexes[True] == indexes[False]
+    assert len(indexes[True]["entity"]) == 30 and "P 7" in str(indexes[True]["entity"])

@@ -44,10 +44,16 @@ def graph_id(graph: object, graphs: dict[str, int]) -> int:
 
 def insert_row(connection: sqlite3.Connection, row: EntityRow) -> None:
     """Write an entity's row and the graphs it was made from."""
-    connection.execute("INSERT INTO entity(id, kind, key, iri, labels, date, date_sort, parent) "
-                       "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", row.entity_values())
+    insert_rows(connection, [row])
+
+
+def insert_rows(connection: sqlite3.Connection, rows: list[EntityRow]) -> None:
+    """Write entities' rows and the graphs they were made from (two statements for all)."""
+    connection.executemany("INSERT INTO entity(id, kind, key, iri, labels, date, date_sort, "
+                           "parent) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                           [row.entity_values() for row in rows])
     connection.executemany("INSERT INTO entity_graph(graph_id, entity_id) VALUES (?, ?)",
-                           [(graph, row.id) for graph in sorted(row.graphs)])
+                           [(graph, row.id) for row in rows for graph in sorted(row.graphs)])
 
 
 def store_graphs(connection: sqlite3.Connection, graphs: dict[str, int]) -> None:

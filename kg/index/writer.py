@@ -18,13 +18,15 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pyoxigraph import NamedNode
+from pyoxigraph import NamedNode, RdfFormat, parse
 
 from kg.errors import StoreError
 from kg.index import INDEX_FILE, INDEX_INDEXES, INDEX_TABLES
 from kg.index.rows import (
+    CODE,
     FACT_PREDICATES,
     TYPE,
+    EntityRow,
     Fact,
     Folder,
     fact_of,
@@ -37,7 +39,7 @@ from kg.index.tables import (
     entity_languages,
     fill_ordering,
     graph_id,
-    insert_row,
+    insert_rows,
     label_positions,
     open_for_writing,
     store_graphs,
@@ -110,6 +112,10 @@ def _read_store(view: StagingView, base: str, connection: sqlite3.Connection) ->
     queries = ViewQueries(view)
     for graph in view.graphs():
         number = graph_id(graph, graphs)
+        text = (view.texts.get(graph.value, lambda g=graph: view.count(g))
+                if view.texts is not None else None)
+        if text is not None and _read_text(text, number, prefix, connection):
+            continue
         for kind in KINDS.values():
             connection.executemany("INSERT INTO temp.typed VALUES (?, ?, ?, ?, ?)",
                                    _typed(queries, graph, number, kind.name, prefix))
@@ -117,6 +123,76 @@ def _read_store(view: StagingView, base: str, connection: sqlite3.Connection) ->
             connection.executemany("INSERT INTO temp.fact VALUES (?, ?, ?, ?, ?)",
                                    _facts(queries, graph, number, code, prefix))
     return graphs
+
+
+def _read_text(text: Path, number: int, prefix: str, connection: sqlite3.Connection) -> bool:
+    """Stream a graph's typed entities and facts out of its kept N-Triples text
+    (:mod:`kg.store.graph_texts`) instead of the store; False if the text is not
+    written as expected (what was staged of it is taken back then).
+
+    Reading the store costs a database look-up per term (50 s for the 18M
+    triples of 250,000 MARC records); the text is scanned in a few seconds. A
+    kept text is canonical N-Triples, one space between terms (Oxigraph's
+    writer, or the MARC converter's): lines are picked by their predicate's
+    bytes, and only those picked are parsed, by Oxigraph.
+    """
+    try:
+        for batch in _picked_lines(text):
+            typed, facts = [], []
+            for triple in parse(b"".join(batch), format=RdfFormat.N_TRIPLES):
+                subject = triple.subject
+                found = minted(subject.value, prefix) if isinstance(subject, NamedNode) else None
+                if found is None:
+                    continue
+                code = CODE[triple.predicate.value]
+                if code != TYPE:
+                    fact = fact_of(code, triple.object, number)
+                    if fact is not None:
+                        facts.append((stable_id(subject.value), *fact))
+                elif triple.object == KINDS[found[0]].rdf_type:
+                    typed.append((stable_id(subject.value), *found, subject.value, number))
+            connection.executemany("INSERT INTO temp.typed VALUES (?, ?, ?, ?, ?)", typed)
+            connection.executemany("INSERT INTO temp.fact VALUES (?, ?, ?, ?, ?)", facts)
+    except _NotCanonical:
+        connection.execute("DELETE FROM temp.typed WHERE graph_id = ?", (number,))
+        connection.execute("DELETE FROM temp.fact WHERE graph_id = ?", (number,))
+        return False
+    return True
+
+
+class _NotCanonical(Exception):
+    """A kept text's line does not have one space between its terms."""
+
+
+_PREDICATES = {f"<{predicate.value}>".encode() for predicate in FACT_PREDICATES}
+_TYPE = f"<{FACT_PREDICATES[TYPE].value}>".encode()
+_CLASSES = {f"<{kind.rdf_type.value}> .\n".encode() for kind in KINDS.values()}
+_PICKED_BATCH = 20_000
+
+
+def _picked_lines(text: Path) -> Iterator[list[bytes]]:
+    """Batches of the lines of a text that may give the index a row: a predicate it
+    uses (of ``rdf:type``, naming a kind's class) about an IRI without a fragment
+    (entities have none; the bytes of an IRI with a fragment hold a ``#``)."""
+    batch: list[bytes] = []
+    predicates, type_predicate, classes = _PREDICATES, _TYPE, _CLASSES
+    with text.open("rb") as lines:
+        for line in lines:  # 18M lines at MARC scale: the cheapest tests first
+            parts = line.split(b" ", 2)
+            predicate = parts[1] if len(parts) == 3 else b""
+            if predicate not in predicates:
+                if predicate[:1] != b"<":
+                    raise _NotCanonical(line)
+                continue
+            if (b"#" in parts[0] or parts[0][:1] != b"<"
+                    or (predicate == type_predicate and parts[2] not in classes)):
+                continue
+            batch.append(line)
+            if len(batch) == _PICKED_BATCH:
+                yield batch
+                batch = []
+    if batch:
+        yield batch
 
 
 def _typed(queries: ViewQueries, graph: NamedNode, number: int, kind: str,
@@ -142,6 +218,29 @@ def _facts(queries: ViewQueries, graph: NamedNode, number: int, code: int,
 
 def _assemble(connection: sqlite3.Connection, folder: Folder) -> None:
     """Each typed entity's rows from its facts, read back sorted by entity id."""
+    batch: list[EntityRow] = []
+    for row in _entity_rows(connection, folder):
+        batch.append(row)
+        if len(batch) == _BATCH:
+            _write_batch(connection, batch)
+            batch = []
+    _write_batch(connection, batch)
+
+
+_BATCH = 5000  # entities written with one statement per table (not one per entity)
+
+
+def _write_batch(connection: sqlite3.Connection, rows: list[EntityRow]) -> None:
+    insert_rows(connection, rows)
+    connection.executemany("INSERT INTO temp.staged_name VALUES (?, ?, ?, ?, ?)",
+                           [name for row in rows for name in name_rows(row)])
+    connection.executemany("INSERT INTO temp.position(id, links) VALUES (?, ?)",
+                           [(row.id, json.dumps(row.links)) for row in rows
+                            if row.needs_position_label])
+
+
+def _entity_rows(connection: sqlite3.Connection, folder: Folder) -> Iterator[EntityRow]:
+    """Each typed entity's row, made from its facts in the staging tables."""
     reader = connection.cursor()
     rows = reader.execute(_ASSEMBLE)
     for entity_id, group in itertools.groupby(rows, key=lambda r: r[0]):
@@ -155,13 +254,7 @@ def _assemble(connection: sqlite3.Connection, folder: Folder) -> None:
         kind, key, iri = typed.pop()
         facts = [Fact(TYPE, "", "", r[7]) if r[1] is not None else Fact(r[4], r[5], r[6], r[7])
                  for r in group]
-        row = make_row(kind, key, iri, facts, folder)
-        insert_row(connection, row)
-        connection.executemany("INSERT INTO temp.staged_name VALUES (?, ?, ?, ?, ?)",
-                               name_rows(row))
-        if row.needs_position_label:
-            connection.execute("INSERT INTO temp.position(id, links) VALUES (?, ?)",
-                               (row.id, json.dumps(row.links)))
+        yield make_row(kind, key, iri, facts, folder)
 
 
 def _fill_names(connection: sqlite3.Connection) -> None:

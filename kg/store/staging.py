@@ -293,6 +293,8 @@ class StagingView:
 
     def add(self, triples: Iterable[Triple], graph: NamedNode) -> None:
         """Add a few triples to a graph (the metadata graph)."""
+        if self.texts is not None:
+            self.texts.written()
         self.store.extend(Quad(t.subject, t.predicate, t.object, graph) for t in triples)
 
 
@@ -340,6 +342,7 @@ class ViewQueries:
 
     def __init__(self, view: StagingView) -> None:
         self.store = view.store
+        self.texts = view.texts
 
     def select(self, sparql: str, **bindings: NamedNode) -> Iterator[dict]:
         """Rows of a SELECT query (variables bound to terms, never formatted into the text)."""
@@ -357,9 +360,13 @@ class ViewQueries:
 
     def add(self, quads: Iterable[Quad]) -> None:
         """Add quads."""
+        if self.texts is not None:
+            self.texts.written()
         self.store.extend(quads)
 
     def remove(self, quads: Iterable[Quad]) -> None:
         """Remove quads."""
+        if self.texts is not None:
+            self.texts.written()
         for quad in list(quads):
             self.store.remove(quad)
