@@ -5,8 +5,9 @@ index of the same format, it is copied and only the entities of the graphs
 this build changed are written again (:mod:`kg.index.update`); otherwise the
 index is written from scratch here. A full build reads the release once,
 pattern by pattern (types, then each property the index uses), never entity
-by entity, and streams what it reads into SQLite's temporary tables, which
-sort it; Python never holds more than one entity's rows.
+by entity, or, for a graph converted in this build, scans the N-Triples text
+kept of it; it streams what it reads into SQLite's temporary tables, which
+sort it; Python holds the rows of a few thousand entities at a time.
 """
 
 from __future__ import annotations
