@@ -16,7 +16,7 @@ from typing import Any
 from kg.export.dumps import EarlyMembers, write_dumps
 from kg.index.writer import write_entity_index
 from kg.iris import Minter
-from kg.oai.publish import write_oai_index
+from kg.oai.publish import write_oai_datestamps, write_oai_index
 from kg.settings import Settings
 from kg.store.staging import StagingView
 
@@ -69,5 +69,7 @@ def _label(name: str) -> str:
 
 
 WRITERS.append(write_entity_index)  # index.sqlite: search, lists, timelines (kg/index)
-# Dumps, then the OAI-PMH index last: its datestamps are taken as late as possible.
-WRITERS += [write_dumps, write_oai_index]
+# The OAI-PMH index before the dumps (which may wait for members begun after the
+# load: the more the build does before, the less they wait); its datestamps last,
+# as late as possible.
+WRITERS += [write_oai_index, write_dumps, write_oai_datestamps]

@@ -10,14 +10,22 @@ of the release, which MARC 008 carries).
 from __future__ import annotations
 
 import sqlite3
+import time
+from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
 from pyoxigraph import NamedNode
 
+from kg import artifacts
+from kg.build import build
 from kg.oai.records import record_state, undated
+from kg.sources import discover
 from kg.store import EmbeddedSnapshot
 from kg.store.releases import Release, ReleaseStore
 from tests.conftest import BASE, build_store
+from tests.remote_support import Steps
+from tests.support import DEMO
 from tests.test_oai import (
     ARTICLE,
     OAI,
@@ -98,3 +106,30 @@ def test_a_retitled_licence_redates_the_resources_it_covers(tmp_path: Path) -> N
                                       **{"from": latest_datestamp(client)})))
     # The resource is in an untouched source: only its MARC (506/540) shows the title.
     assert changed == {LICENCE, ARTICLE}
+
+
+def test_datestamps_are_taken_after_the_dumps(tmp_path: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """The OAI-PMH index is written before the dumps, its datestamps after them, last
+    of all the build's writers (as late as possible before the release goes live)."""
+    dumps_done: list[float] = []
+    writers = list(artifacts.WRITERS)
+    original = next(w for w in writers if w.__name__ == "write_dumps")
+
+    def write_dumps(context) -> None:
+        original(context)
+        time.sleep(1.1)  # datestamps have a granularity of seconds
+        dumps_done.append(time.time())
+
+    writers[writers.index(original)] = write_dumps
+    monkeypatch.setattr(artifacts, "WRITERS", writers)
+    steps = Steps()
+    build(discover([DEMO]), str(tmp_path / "store"), BASE, progress=steps)
+    written = [m for m in steps.messages if m.startswith("writing the ")]
+    assert written == ["writing the entity index", "writing the OAI-PMH index",
+                       "writing the dumps", "writing the OAI-PMH datestamps"]
+    with sqlite3.connect(_current(tmp_path / "store").path / "oai.sqlite") as db:
+        stamps = {row[0] for row in db.execute("SELECT datestamp FROM records")}
+    assert len(stamps) == 1  # one moment for the whole release
+    stamped = datetime.strptime(stamps.pop(), "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+    assert stamped.timestamp() >= int(dumps_done[0])

@@ -173,12 +173,27 @@ def write_oai_index(context: ArtifactContext) -> None:
             for iri in sorted(dirty):
                 update.refresh(iri)
         update.name_sets()
-        # Stamped as late as possible: the release goes live right after.
-        db.execute("UPDATE records SET datestamp = ? WHERE datestamp = ?",
-                   (datestamp(datetime.now(UTC)), _PENDING))
         db.executemany("INSERT OR REPLACE INTO info VALUES (?, ?)", [
             ("version", oai_index.VERSION), ("base_iri", context.manifest["base_iri"]),
             ("release", context.manifest["id"]), ("languages", " ".join(update.languages))])
+        db.commit()
+    finally:
+        db.close()
+
+
+def write_oai_datestamps(context: ArtifactContext) -> None:
+    """The artifact writer run last: new and changed records get this moment as their
+    datestamp (the release goes live right after).
+
+    Apart from :func:`write_oai_index` so that the index can be written earlier,
+    while the dumps' helper processes are still at work, and the datestamps
+    still be as late as possible: a harvester that asks ``from`` its last
+    visit must not miss a record stamped before it went live.
+    """
+    db = sqlite3.connect(context.folder / oai_index.INDEX_FILE)
+    try:
+        db.execute("UPDATE records SET datestamp = ? WHERE datestamp = ?",
+                   (datestamp(datetime.now(UTC)), _PENDING))
         db.commit()
     finally:
         db.close()
