@@ -8,7 +8,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, Store, parse, serialize
+from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, Store, Triple, parse, serialize
 
 import kg.build as build_module
 from kg.build import build
@@ -109,13 +109,25 @@ def test_a_marc_file_converted_on_every_core_is_dumped_from_its_text(
         <= dumped_triples
 
 
-def test_a_failed_build_leaves_no_texts(tmp_path: Path) -> None:
+@pytest.mark.parametrize("early", [False, True], ids=["inline-dumps", "early-members"])
+def test_a_failed_build_leaves_no_texts_and_no_helpers(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, early: bool) -> None:
+    """Nothing is left of a build that fails validation: no texts, no staging, and no
+    helper process still writing members begun after the load (``early``)."""
+    started: list[str] = []
+    original = dumps._Helpers.start
+    monkeypatch.setattr(dumps._Helpers, "start", lambda self, graph, lines, names=(
+        "ttl", "jsonld"): (started.append(graph), original(self, graph, lines, names))[1])
+    if early:
+        monkeypatch.setattr(dumps, "PARALLEL_BYTES", 0)
     sources = tmp_path / "demo"
     shutil.copytree(DEMO, sources)
     with (sources / "people.csv").open("a", encoding="utf-8") as handle:
         handle.write("bad key!,Nobody,,,,,\n")
     with pytest.raises(ValidationFailed):
         build(discover([sources]), str(tmp_path / "store"), BASE)
+    assert bool(started) == early  # members were begun before validation failed
+    assert helper_processes() == []
     assert ReleaseStore(tmp_path / "store").current() is None
     assert [p.name for p in (tmp_path / "store" / "staging").iterdir()] == []
 
@@ -201,14 +213,19 @@ def test_early_members_of_a_text_written_again_are_not_used(
     assert not (tmp_path / "early").exists() and helper_processes() == []
 
 
-def test_a_failed_build_stops_the_early_members(tmp_path: Path,
-                                                monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(dumps, "PARALLEL_BYTES", 0)
-    sources = tmp_path / "demo"
-    shutil.copytree(DEMO, sources)
-    with (sources / "people.csv").open("a", encoding="utf-8") as handle:
-        handle.write("bad key!,Nobody,,,,,\n")
-    with pytest.raises(ValidationFailed):
-        build(discover([sources]), str(tmp_path / "store"), BASE)
-    assert helper_processes() == []
-    assert [p.name for p in (tmp_path / "store" / "staging").iterdir()] == []
+def test_a_text_is_counted_once_until_the_store_is_written(view: StagingView) -> None:
+    view.load_ntriples_written_by(GRAPH, lambda sink: sink.write(
+        serialize([quad.triple for quad in QUADS], format=RdfFormat.N_TRIPLES)))
+    counted: list[int] = []
+
+    def count() -> int:
+        counted.append(1)
+        return view.count(GRAPH)
+
+    assert view.texts.get(GRAPH.value, count) == view.texts.get(GRAPH.value, count)
+    assert len(counted) == 1  # the index and the dumps share one count
+    view.add([QUADS[0].triple], NamedNode("http://example.org/graph/meta"))
+    assert view.texts.get(GRAPH.value, count) is not None and len(counted) == 2
+    view.add([Triple(NamedNode("http://example.org/id/x"), NamedNode("http://schema.org/name"),
+                     Literal("x"))], GRAPH)  # the graph itself gains a triple
+    assert view.texts.get(GRAPH.value, count) is None

@@ -19,7 +19,9 @@ at all, its N-Triples text was kept while it was loaded
 (by Oxigraph without the GIL, the next graph while this one is written out).
 The four formats are made from that text: N-Triples and N-Quads as bytes,
 Turtle and JSON-LD by Oxigraph's parser and serializers, in two helper
-processes for a large graph, so that the two cores share the work.
+processes for a large graph, so that the two cores share the work. The
+members of a large converted graph are begun earlier still, right after the
+build loads it (:class:`EarlyMembers`), and only appended here.
 """
 
 from __future__ import annotations
