@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import os
 import shutil
+import threading
 from pathlib import Path
 
 import pytest
@@ -19,7 +20,7 @@ from kg.export.dumps import DUMPS, read_index
 from kg.sources import discover
 from kg.store.graph_texts import GraphTexts
 from kg.store.releases import ReleaseStore
-from kg.store.staging import StagingView
+from kg.store.staging import StagingView, ViewQueries
 from tests.conftest import BASE
 from tests.remote_support import Steps
 from tests.support import DEMO
@@ -213,7 +214,7 @@ def test_early_members_of_a_text_written_again_are_not_used(
     assert not (tmp_path / "early").exists() and helper_processes() == []
 
 
-def test_a_text_is_counted_once_until_the_store_is_written(view: StagingView) -> None:
+def test_a_text_is_counted_once_until_its_graph_is_written(view: StagingView) -> None:
     view.load_ntriples_written_by(GRAPH, lambda sink: sink.write(
         serialize([quad.triple for quad in QUADS], format=RdfFormat.N_TRIPLES)))
     counted: list[int] = []
@@ -222,10 +223,47 @@ def test_a_text_is_counted_once_until_the_store_is_written(view: StagingView) ->
         counted.append(1)
         return view.count(GRAPH)
 
+    # The load began the count in a thread: readers of the text do not count again.
     assert view.texts.get(GRAPH.value, count) == view.texts.get(GRAPH.value, count)
-    assert len(counted) == 1  # the index and the dumps share one count
+    assert counted == []
+    # Writes to other graphs (the metadata graph, the agents graph) keep the count.
     view.add([QUADS[0].triple], NamedNode("http://example.org/graph/meta"))
+    ViewQueries(view).add([Quad(QUADS[0].subject, QUADS[0].predicate, QUADS[0].object,
+                                NamedNode("http://example.org/graph/agents"))])
+    assert view.texts.get(GRAPH.value, count) is not None and counted == []
+    # A write to the graph itself, through either writer, makes it count again.
+    ViewQueries(view).remove([QUADS[1]])
+    assert view.texts.get(GRAPH.value, count) is None and len(counted) == 1
+    ViewQueries(view).add([QUADS[1]])
     assert view.texts.get(GRAPH.value, count) is not None and len(counted) == 2
     view.add([Triple(NamedNode("http://example.org/id/x"), NamedNode("http://schema.org/name"),
                      Literal("x"))], GRAPH)  # the graph itself gains a triple
-    assert view.texts.get(GRAPH.value, count) is None
+    assert view.texts.get(GRAPH.value, count) is None and len(counted) == 3
+
+
+def test_a_count_begun_before_a_write_is_not_used(view: StagingView) -> None:
+    view.load_ntriples_written_by(GRAPH, lambda sink: sink.write(
+        serialize([quad.triple for quad in QUADS], format=RdfFormat.N_TRIPLES)))
+    view.texts.written([GRAPH.value])  # forget the load's own count
+    release = threading.Event()
+
+    def slow_count() -> int:  # counts the graph as loaded, but finishes after the write
+        release.wait(10)
+        return len(QUADS)
+
+    view.texts.count_soon(GRAPH.value, slow_count)
+    view.add([Triple(NamedNode("http://example.org/id/x"), NamedNode("http://schema.org/name"),
+                     Literal("x"))], GRAPH)
+    release.set()
+    assert view.texts.get(GRAPH.value, lambda: view.count(GRAPH)) is None
+
+
+def test_the_store_is_counted_graph_by_graph_with_kept_texts(view: StagingView) -> None:
+    view.load_ntriples_written_by(GRAPH, lambda sink: sink.write(
+        serialize([quad.triple for quad in QUADS], format=RdfFormat.N_TRIPLES)))
+    view.add([QUADS[0].triple], NamedNode("http://example.org/graph/meta"))
+    view.store.add(Quad(QUADS[1].subject, QUADS[1].predicate, QUADS[1].object))  # default graph
+    assert view.count() == len(view.store) == len(QUADS) + 2
+    view.add([Triple(NamedNode("http://example.org/id/x"), NamedNode("http://schema.org/name"),
+                     Literal("x"))], GRAPH)  # after the background count
+    assert view.count() == len(view.store) == len(QUADS) + 3

@@ -18,6 +18,7 @@ from pyoxigraph import (
     DefaultGraph,
     NamedNode,
     Quad,
+    QueryResultsFormat,
     QuerySolutions,
     RdfFormat,
     Store,
@@ -60,6 +61,7 @@ TYPED = "SELECT DISTINCT ?s WHERE {{ GRAPH {graph} {{ ?s a ?class }} }}"
 COUNT_GRAPH = "SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {graph} {{ ?s ?p ?o }} }}"
 COUNT_GRAPH_UP_TO = ("SELECT (COUNT(*) AS ?n) WHERE {{ SELECT * WHERE {{ GRAPH {graph} "
                      "{{ ?s ?p ?o }} }} LIMIT {limit} }}")
+COUNT_DEFAULT_GRAPH = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 COUNT_INSTANCES = "SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s a {cls} }}"
 
 SUBCLASSES = """
@@ -95,6 +97,7 @@ class StagingView:
             else:
                 with self.texts.writer(graph.value) as text:
                     self.store.bulk_extend(_written(counter, text))
+                self._count_soon(graph)
         except OSError as error:
             raise _write_error(f"writing graph {graph.value}", error) from error
         return counter.count
@@ -130,9 +133,15 @@ class StagingView:
                     with path.open("wb") as handle:
                         result = write(handle)
                 self.store.bulk_load(path=path, format=RdfFormat.N_TRIPLES, to_graph=graph)
+            self._count_soon(graph)
         except OSError as error:
             raise _write_error("loading converted records", error) from error
         return result
+
+    def _count_soon(self, graph: NamedNode) -> None:
+        """Have the graph's kept text checked against the store while the build goes on."""
+        if self.texts is not None:
+            self.texts.count_soon(graph.value, lambda: self.count(graph))
 
     def remove_graph(self, graph: NamedNode) -> None:
         """Drop a graph (its source left the set)."""
@@ -269,10 +278,22 @@ class StagingView:
         return False
 
     def count(self, graph: NamedNode | None = None) -> int:
-        """Quads in one graph, or in the whole store (counted inside Oxigraph)."""
-        if graph is None:
+        """Quads in one graph, or in the whole store (counted inside Oxigraph).
+
+        With kept texts, the whole store is counted graph by graph: a converted
+        graph was counted in the background after its load (to check its text),
+        and counting the rest costs a fraction of counting the store again
+        (250,000 MARC records: 5-10 s for ``len``).
+        """
+        if graph is not None:
+            return self._number(COUNT_GRAPH.format(graph=graph))
+        if self.texts is None:
             return len(self.store)
-        return self._number(COUNT_GRAPH.format(graph=graph))
+        total = int(next(iter(self.store.query(COUNT_DEFAULT_GRAPH)))["n"].value)  # not the union
+        for named in self.graphs():
+            counted = self.texts.counted(named.value)
+            total += counted if counted is not None else self.count(named)
+        return total
 
     def _number(self, query: str) -> int:
         """The one number a counting query answers."""
@@ -294,7 +315,7 @@ class StagingView:
     def add(self, triples: Iterable[Triple], graph: NamedNode) -> None:
         """Add a few triples to a graph (the metadata graph)."""
         if self.texts is not None:
-            self.texts.written()
+            self.texts.written([graph.value])
         self.store.extend(Quad(t.subject, t.predicate, t.object, graph) for t in triples)
 
 
@@ -353,6 +374,21 @@ class ViewQueries:
         for row in results:
             yield {name: row[name] for name in names}
 
+    def first_iris(self, sparql: str, **bindings: NamedNode) -> list[str]:
+        """The IRIs in the first column of a SELECT query's rows (blank nodes left out).
+
+        The rows are written as TSV by Oxigraph, without the GIL: a thread that
+        reads many rows one by one would wait for the GIL at each while another
+        thread runs Python (250,000 rows: 37 s against 5 s alone).
+        """
+        substitutions = {Variable(k): v for k, v in bindings.items()} or None
+        results = self.store.query(sparql, prefixes=PREFIXES, substitutions=substitutions,
+                                   use_default_graph_as_union=True)
+        text = results.serialize(format=QueryResultsFormat.TSV).decode()
+        # TSV writes an IRI as <...>, which holds no tab or line break.
+        return [line.split("\t", 1)[0][1:-1] for line in text.splitlines()[1:]
+                if line.startswith("<")]
+
     def quads(self, subject: NamedNode | None = None, predicate: NamedNode | None = None,
               obj: object = None, graph: NamedNode | None = None) -> Iterator[Quad]:
         """Quads matching a pattern (None matches anything)."""
@@ -360,13 +396,29 @@ class ViewQueries:
 
     def add(self, quads: Iterable[Quad]) -> None:
         """Add quads."""
-        if self.texts is not None:
-            self.texts.written()
-        self.store.extend(quads)
+        graphs: set[str] = set()
+        try:
+            self.store.extend(_noting_graphs(quads, graphs))
+        finally:
+            self._written(graphs)
 
     def remove(self, quads: Iterable[Quad]) -> None:
         """Remove quads."""
+        graphs: set[str] = set()
+        try:
+            for quad in list(_noting_graphs(quads, graphs)):
+                self.store.remove(quad)
+        finally:
+            self._written(graphs)
+
+    def _written(self, graphs: set[str]) -> None:
         if self.texts is not None:
-            self.texts.written()
-        for quad in list(quads):
-            self.store.remove(quad)
+            self.texts.written(graphs)
+
+
+def _noting_graphs(quads: Iterable[Quad], graphs: set[str]) -> Iterator[Quad]:
+    """The quads, with the graph of each noted as they pass (the default graph as '')."""
+    for quad in quads:
+        graph = quad.graph_name
+        graphs.add(graph.value if isinstance(graph, NamedNode) else "")
+        yield quad
