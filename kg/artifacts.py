@@ -8,6 +8,7 @@ release is never published without its files.
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,7 +17,7 @@ from typing import Any
 from kg.export.dumps import EarlyMembers, write_dumps
 from kg.index.writer import write_entity_index
 from kg.iris import Minter
-from kg.oai.publish import write_oai_datestamps, write_oai_index
+from kg.oai.publish import prepare_oai_index, write_oai_datestamps, write_oai_index
 from kg.settings import Settings
 from kg.store.staging import StagingView
 
@@ -40,9 +41,17 @@ class ArtifactContext:
     languages: list[str] = field(default_factory=lambda: Settings.load().language_list)
     # Dump members of converted graphs started right after the load, if any.
     early_members: EarlyMembers | None = None
+    # What each preparer returns, by its name (see PREPARERS), once it is done.
+    prepared: dict[str, Future[Any]] = field(default_factory=dict)
 
 
 ArtifactWriter = Callable[[ArtifactContext], None]
+
+# Store reads that a writer wants, begun in a thread before the writers run:
+# Oxigraph answers them without the GIL while the writers before it work. A
+# writer finds what its preparer returned in ``context.prepared``.
+ArtifactPreparer = Callable[[ArtifactContext], Any]
+PREPARERS: list[ArtifactPreparer] = []
 
 # Writers in the order they run; features register theirs here.
 WRITERS: list[ArtifactWriter] = []
@@ -53,10 +62,17 @@ def write_artifacts(context: ArtifactContext,
                     announce: Callable[[str], None] = lambda _: None) -> None:
     """Run every registered writer, each as a step of the build (``step`` times it,
     ``announce`` tells the person waiting)."""
-    for writer in WRITERS:
-        announce(f"writing the {_label(writer.__name__)}")
-        with step(f"artifact:{writer.__name__}"):
-            writer(context)
+    with ThreadPoolExecutor(1, thread_name_prefix="artifact-reads") as reads:
+        context.prepared = {prepare.__name__: reads.submit(prepare, context)
+                            for prepare in PREPARERS}
+        try:
+            for writer in WRITERS:
+                announce(f"writing the {_label(writer.__name__)}")
+                with step(f"artifact:{writer.__name__}"):
+                    writer(context)
+        finally:
+            for prepared in context.prepared.values():
+                prepared.cancel()
 
 
 def _label(name: str) -> str:
@@ -73,3 +89,5 @@ WRITERS.append(write_entity_index)  # index.sqlite: search, lists, timelines (kg
 # load: the more the build does before, the less they wait); its datestamps last,
 # as late as possible.
 WRITERS += [write_oai_index, write_dumps, write_oai_datestamps]
+# The OAI-PMH index's items and their graphs: read while the entity index is written.
+PREPARERS.append(prepare_oai_index)

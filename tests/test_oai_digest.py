@@ -10,12 +10,13 @@ of the release, which MARC 008 carries).
 from __future__ import annotations
 
 import sqlite3
+import threading
 import time
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from pyoxigraph import NamedNode
+from pyoxigraph import NamedNode, Store
 
 from kg import artifacts
 from kg.build import build
@@ -23,6 +24,7 @@ from kg.oai.records import record_state, undated
 from kg.sources import discover
 from kg.store import EmbeddedSnapshot
 from kg.store.releases import Release, ReleaseStore
+from kg.store.staging import StagingView
 from tests.conftest import BASE, build_store
 from tests.remote_support import Steps
 from tests.support import DEMO
@@ -133,3 +135,26 @@ def test_datestamps_are_taken_after_the_dumps(tmp_path: Path,
     assert len(stamps) == 1  # one moment for the whole release
     stamped = datetime.strptime(stamps.pop(), "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
     assert stamped.timestamp() >= int(dumps_done[0])
+
+
+def test_items_are_read_beside_the_entity_index(tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """A first build's OAI-PMH items are read once, in the artifact-reads thread begun
+    before the writers, and the OAI-PMH writer uses what that read."""
+    from kg.oai import publish
+
+    reads: list[str] = []
+    original = publish.item_graphs
+
+    def item_graphs(view):
+        reads.append(threading.current_thread().name)
+        return original(view)
+
+    monkeypatch.setattr(publish, "item_graphs", item_graphs)
+    build(discover([DEMO]), str(tmp_path / "store"), BASE, progress=Steps())
+    assert len(reads) == 1 and reads[0].startswith("artifact-reads")
+    release = _current(tmp_path / "store")
+    with sqlite3.connect(release.path / "oai.sqlite") as db:
+        records = {row[0]: row[1] for row in db.execute("SELECT identifier, kind FROM records")}
+    items = original(StagingView(Store.read_only(str(release.path / "db"))))
+    assert records and records == {iri: kind for iri, (kind, _) in items.items()}

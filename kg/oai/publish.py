@@ -54,8 +54,12 @@ if TYPE_CHECKING:  # kg.artifacts imports this module to register its writer
     from kg.artifacts import ArtifactContext
 
 _PENDING = "pending"
-# The graphs that say something about each instance of a class ($cls, bound).
-ITEM_GRAPHS = "SELECT DISTINCT ?s ?g ?cls WHERE { ?s a ?cls . GRAPH ?g { ?s ?p ?o } }"
+# The instances of a class ($cls) that a graph ($g) says something about. Asked
+# graph by graph: EXISTS stops at a subject's first statement in the graph,
+# where GRAPH ?g { ?s ?p ?o } would read all of them (250,000 MARC records:
+# 17 s against 22 s).
+ITEM_GRAPHS = ("SELECT DISTINCT ?s ?g ?cls WHERE { ?s a ?cls . "
+               "FILTER EXISTS { GRAPH ?g { ?s ?p ?o } } }")
 
 
 def datestamp(moment: datetime) -> str:
@@ -124,7 +128,11 @@ class _Update:
 
     def add_all(self) -> None:
         """Every item of the release as a new record (no digests: they are taken lazily)."""
-        for iri, (kind, graphs) in sorted(item_graphs(self.context.view).items()):
+        prepared = self.context.prepared.get(prepare_oai_index.__name__)
+        found = prepared.result() if prepared is not None else None
+        if found is None:
+            found = item_graphs(self.context.view)
+        for iri, (kind, graphs) in sorted(found.items()):
             self.add(iri, kind, "", item_sets(kind, graphs, self.sources))
 
     def bury(self, iri: str, kind: str) -> None:
@@ -145,6 +153,11 @@ class _Update:
             if spec in names or spec not in known:
                 self.db.execute("INSERT OR REPLACE INTO sets VALUES (?, ?)",
                                 (spec, names.get(spec, spec)))
+
+
+def prepare_oai_index(context: ArtifactContext) -> dict[str, tuple[str, set[str]]] | None:
+    """The artifact preparer: the items and their graphs, for an index made anew."""
+    return item_graphs(context.view) if _usable_parent(context) is None else None
 
 
 def write_oai_index(context: ArtifactContext) -> None:
@@ -223,15 +236,14 @@ def item_graphs(view: StagingView) -> dict[str, tuple[str, set[str]]]:
     access = ViewQueries(view)
     found: dict[str, tuple[str, set[str]]] = {}
     several: set[str] = set()
+    graphs = view.graphs()
     for cls, kind in CLASS_KIND.items():
-        for row in access.select(ITEM_GRAPHS, cls=cls):
-            if not isinstance(row["s"], NamedNode) or not isinstance(row["g"], NamedNode):
-                continue
-            iri = row["s"].value
-            entry = found.setdefault(iri, (kind, set()))
-            if entry[0] != kind:
-                several.add(iri)
-            entry[1].add(row["g"].value)
+        for graph in graphs:
+            for iri in access.first_iris(ITEM_GRAPHS, cls=cls, g=graph):
+                entry = found.setdefault(iri, (kind, set()))
+                if entry[0] != kind:
+                    several.add(iri)
+                entry[1].add(graph.value)
     for iri in several:  # typed with two item classes: the kind item_kind gives
         kind = item_kind(view, NamedNode(iri))
         found[iri] = (kind or found[iri][0], found[iri][1])
