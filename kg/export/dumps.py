@@ -27,19 +27,21 @@ build loads it (:class:`EarlyMembers`), and only appended here.
 from __future__ import annotations
 
 import json
+import queue
 import re
 import shutil
 import subprocess
 import sys
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import closing
+from contextlib import ExitStack, closing
 from dataclasses import dataclass
+from itertools import chain, islice
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pyoxigraph import DefaultGraph, NamedNode, RdfFormat, parse, serialize
+from pyoxigraph import DefaultGraph, NamedNode, Quad, RdfFormat, parse, serialize
 
 from kg.errors import StoreError
 from kg.export.gzipped import DumpFile, Member, Tee, WithGraph
@@ -233,28 +235,150 @@ def _n_quads(member: Member, graph_iri: str, lines: Path) -> None:
 
 
 def _turtle(member: Member, graph_iri: str, lines: Path) -> None:
-    serialize(parse(path=lines, format=RdfFormat.N_TRIPLES), member, RdfFormat.TURTLE,
-              prefixes=PREFIXES)
+    _turtle_of(member, graph_iri, _parse(lines))
 
 
 def _json_ld(member: Member, graph_iri: str, lines: Path) -> None:
+    _json_ld_of(member, graph_iri, _parse(lines))
+
+
+def _parse(lines: Path) -> Iterator[Quad]:
+    return parse(path=lines, format=RdfFormat.N_TRIPLES)
+
+
+def _turtle_of(member: Member, graph_iri: str, quads: Iterable[Quad]) -> None:
+    serialize(quads, member, RdfFormat.TURTLE, prefixes=PREFIXES)
+
+
+def _json_ld_of(member: Member, graph_iri: str, quads: Iterable[Quad]) -> None:
     # A named graph is an object with @id and @graph; the default graph's
     # nodes go in an object with @graph alone (JSON-LD 1.1, 4.9).
     if graph_iri:
         member.write(b'{"@id":' + json.dumps(graph_iri).encode() + b',"@graph":')
     else:
         member.write(b'{"@graph":')
-    serialize(parse(path=lines, format=RdfFormat.N_TRIPLES), member, RdfFormat.JSON_LD)
+    serialize(quads, member, RdfFormat.JSON_LD)
     member.write(b"}")
 
 
 WRITE_MEMBER = {"nt": _n_triples, "nq": _n_quads, "ttl": _turtle, "jsonld": _json_ld}
+# The formats made by Oxigraph's serializers, from the quads of the text.
+SERIALIZE_MEMBER = {"ttl": _turtle_of, "jsonld": _json_ld_of}
 
 
 def write_member(name: str, graph_iri: str, lines: Path, out: Path) -> None:
     """One graph's gzip member of one format, in a file of its own."""
     with out.open("wb") as handle, DumpFile(handle).member() as member:
         WRITE_MEMBER[name](member, graph_iri, lines)
+
+
+def write_members(names: tuple[str, ...], graph_iri: str, lines: Path,
+                  outs: tuple[Path, ...]) -> None:
+    """One graph's members of several serialized formats (Turtle, JSON-LD), each in
+    a file of its own, from one parse of its text; none is left after a failure."""
+    if len(names) != len(outs) or not set(names) <= set(SERIALIZE_MEMBER):
+        raise ValueError(f"cannot write {'+'.join(names)} to {len(outs)} files in one parse")
+    try:
+        with ExitStack() as stack:
+            members = {name: stack.enter_context(DumpFile(stack.enter_context(
+                out.open("wb"))).member()) for name, out in zip(names, outs, strict=True)}
+            serialize_members(graph_iri, lines, members)
+    except BaseException:
+        for out in outs:
+            out.unlink(missing_ok=True)
+        raise
+
+
+# The parser's quads go to the serializers in lists of _BATCH (few queue
+# operations per quad), at most _QUEUED lists waiting for each serializer: a
+# few tens of thousands of quads in memory, however large the text.
+_BATCH = 4096
+_QUEUED = 8
+
+
+def serialize_members(graph_iri: str, lines: Path, members: dict[str, Member]) -> None:
+    """Write members of several serialized formats from one parse of a graph's text.
+
+    Parsing costs as much CPU as writing Turtle, so the text is parsed once
+    here and its quads handed, in the same order, to a thread per format that
+    runs that format's writer: each member holds the same bytes as when its
+    writer parses the text itself. The first error (the text's, or a writer's)
+    stops every thread and is raised here.
+    """
+    feeds = {name: _Feed(name, SERIALIZE_MEMBER[name], member, graph_iri)
+             for name, member in members.items()}
+    end: object = _ABORT
+    try:
+        quads = _parse(lines)
+        while batch := list(islice(quads, _BATCH)):
+            if any(feed.error is not None for feed in feeds.values()):
+                break  # a writer failed: no use reading on
+            for feed in feeds.values():
+                feed.queue.put(batch)
+        else:
+            end = _END
+    finally:
+        for feed in feeds.values():
+            feed.finish(end)
+    for feed in feeds.values():
+        if feed.error is not None:
+            raise feed.error
+
+
+class _Aborted(Exception):
+    """The reading of the text stopped early: a writer stops without finishing."""
+
+
+class _Abort:
+    """Queued after the last batch when the reading failed: it stops the writer."""
+
+    def __iter__(self) -> Iterator[Quad]:
+        raise _Aborted
+
+
+_ABORT = _Abort()
+_END = object()  # queued after the last batch of a text read to its end
+
+
+class _Feed:
+    """One writer of :func:`serialize_members`: its thread and its queue of batches."""
+
+    def __init__(self, name: str, write: Callable[[Member, str, Iterable[Quad]], None],
+                 member: Member, graph_iri: str) -> None:
+        self.name = name
+        self.queue: queue.Queue[object] = queue.Queue(_QUEUED)
+        self.error: BaseException | None = None
+        self._ended = False
+        self._thread = threading.Thread(target=self._run, args=(write, member, graph_iri),
+                                        name=f"dump-{name}", daemon=True)
+        self._thread.start()
+
+    def _quads(self) -> Iterator[Quad]:
+        # In C, quad after quad; the _Abort batch raises in the writer.
+        return chain.from_iterable(iter(self._take, _END))
+
+    def _take(self) -> object:
+        batch = self.queue.get()
+        self._ended = batch is _END or batch is _ABORT
+        return batch
+
+    def _run(self, write: Callable[[Member, str, Iterable[Quad]], None], member: Member,
+             graph_iri: str) -> None:
+        try:
+            write(member, graph_iri, self._quads())
+        except _Aborted:
+            pass  # the reader's error is raised, not this one
+        except BaseException as error:  # noqa: BLE001 - raised again by the reading thread
+            error.add_note(f"while writing the {DUMP_FORMATS[self.name].label} member")
+            self.error = error
+            while not self._ended:  # so that the reader never waits on a full queue
+                self._take()
+
+    def finish(self, end: object) -> None:
+        """Queue the end of the text (or the abort) and wait for the writer."""
+        if not self._ended:
+            self.queue.put(end)
+        self._thread.join()
 
 
 class _Helpers:
