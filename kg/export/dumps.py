@@ -399,27 +399,31 @@ class _Helpers:
 
     def start(self, graph_iri: str, lines: Path,
               names: tuple[str, ...] = ("ttl", "jsonld")) -> dict[str, Callable[[], Path]]:
-        """Start writing one graph's members (Turtle and JSON-LD); a wait for each."""
-        return {name: self._start(name, graph_iri, lines) for name in names}
+        """Start writing one graph's members; a wait for each, by format name.
 
-    def _start(self, name: str, graph_iri: str, lines: Path) -> Callable[[], Path]:
+        Turtle and JSON-LD are written by one process, from one parse of the
+        text (:func:`write_members`); N-Triples and N-Quads each by its own.
+        """
+        parsed = tuple(name for name in names if name in SERIALIZE_MEMBER)
+        groups = [(name,) for name in names if name not in parsed] + ([parsed] if parsed else [])
+        waits: dict[str, Callable[[], Path]] = {}
+        for group in groups:
+            helper = self._start(group, graph_iri, lines)
+            waits.update({name: helper.wait_for(name) for name in group})
+        return {name: waits[name] for name in names}
+
+    def _start(self, names: tuple[str, ...], graph_iri: str, lines: Path) -> _Helper:
         with self._lock:
             if self._stopped:
                 raise StoreError("the dump's helper processes were stopped")
             self._started += 1
-            out = self.scratch.with_name(f"{self.scratch.name}-{self._started}.{name}")
+            outs = {name: self.scratch.with_name(f"{self.scratch.name}-{self._started}.{name}")
+                    for name in names}
             process = subprocess.Popen(
-                [sys.executable, "-m", "kg.export.dump_member", name, graph_iri, str(lines),
-                 str(out), str(self.nice)], stderr=subprocess.PIPE)
+                [sys.executable, "-m", "kg.export.dump_member", "+".join(names), graph_iri,
+                 str(lines), *map(str, outs.values()), str(self.nice)], stderr=subprocess.PIPE)
             self._running.append(process)
-
-        def wait() -> Path:
-            _, error = process.communicate()
-            if process.returncode:
-                raise StoreError(f"writing the {DUMP_FORMATS[name].label} dump failed: "
-                                 f"{error.decode(errors='replace').strip()}")
-            return out
-        return wait
+        return _Helper(process, outs)
 
     def __enter__(self) -> _Helpers:
         return self
@@ -431,6 +435,30 @@ class _Helpers:
             if process.poll() is None:
                 process.kill()
                 process.wait()
+
+
+class _Helper:
+    """One helper process and the members it writes: waited for once, by any of them."""
+
+    def __init__(self, process: subprocess.Popen, outs: dict[str, Path]) -> None:
+        self.process = process
+        self.outs = outs
+        self._lock = threading.Lock()
+        self._error: str | None = None  # its error output, once it has ended
+
+    def wait_for(self, name: str) -> Callable[[], Path]:
+        """A wait for one of its members: the member's file, or a StoreError."""
+        return lambda: self._wait(name)
+
+    def _wait(self, name: str) -> Path:
+        with self._lock:  # communicate() reads the error output once only
+            if self._error is None:
+                _, error = self.process.communicate()
+                self._error = error.decode(errors="replace").strip()
+        if self.process.returncode:
+            label = " and ".join(DUMP_FORMATS[name].label for name in self.outs)
+            raise StoreError(f"writing the {label} dump failed: {self._error}")
+        return self.outs[name]
 
 
 class EarlyMembers:
