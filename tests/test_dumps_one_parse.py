@@ -1,0 +1,172 @@
+"""Turtle and JSON-LD members of a graph from one parse of its N-Triples text.
+
+The combined writer (:func:`kg.export.dumps.write_members`, and the helper
+process ``kg.export.dump_member ttl+jsonld``) must give each member the bytes
+of the format's own writer, and fail, not hang, on a bad text or a failing writer.
+"""
+
+from __future__ import annotations
+
+import gzip
+import os
+import resource
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+from pyoxigraph import RdfFormat, parse
+
+from kg.errors import StoreError
+from kg.export import dumps
+from kg.export.gzipped import DumpFile
+
+GRAPH = "http://example.org/graph/books"
+NAMES = ("ttl", "jsonld")
+# More batches of quads than a queue holds, so that the writers run while the text
+# is still read, and a writer that fails early would leave the reader waiting.
+SUBJECTS = (dumps._QUEUED + 4) * dumps._BATCH // 8 + 7
+
+
+def book(n: int) -> list[str]:
+    """Eight N-Triples lines: language tags, datatypes, escapes, a blank node, non-ASCII."""
+    s = f"<http://example.org/id/book-{n}>"
+    return [
+        f"{s} <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <http://schema.org/Book> .",
+        f'{s} <http://schema.org/name> "Sách số {n}: \\"trích\\"\\n\\tdòng hai\\\\"@vi .',
+        f'{s} <http://schema.org/name> "Book {n}"@en-GB .',
+        f'{s} <http://schema.org/datePublished> "19{n % 100:02d}-05-31"'
+        "^^<http://www.w3.org/2001/XMLSchema#date> .",
+        f'{s} <http://schema.org/numberOfPages> "{n}"'
+        "^^<http://www.w3.org/2001/XMLSchema#integer> .",
+        f"{s} <http://schema.org/author> _:author{n} .",
+        f'_:author{n} <http://xmlns.com/foaf/0.1/name> "Nguyễn Văn Ấn \\u00e9\\U0001F4DA {n}" .',
+        f"{s} <http://schema.org/url> <http://example.org/s%C3%A1ch?q={n}#x> .",
+    ]
+
+
+def write_text(path: Path, lines: list[str]) -> Path:
+    path.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def text(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    lines = [line for n in range(SUBJECTS) for line in book(n)]
+    return write_text(tmp_path_factory.mktemp("text") / "books.nt", lines)
+
+
+@pytest.fixture(scope="module")
+def bad_text(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Good lines for several batches, then one that is not N-Triples."""
+    lines = [line for n in range(SUBJECTS) for line in book(n)]
+    lines.insert(len(lines) - 5, "<http://example.org/id/x> schema:name <no-scheme> .")
+    return write_text(tmp_path_factory.mktemp("text") / "bad.nt", lines)
+
+
+def separate(graph_iri: str, text: Path, folder: Path) -> dict[str, bytes]:
+    """Each member written by its format's own writer (its own parse)."""
+    for name in NAMES:
+        dumps.write_member(name, graph_iri, text, folder / f"separate.{name}")
+    return {name: (folder / f"separate.{name}").read_bytes() for name in NAMES}
+
+
+@pytest.mark.parametrize("graph_iri", [GRAPH, ""], ids=["named-graph", "default-graph"])
+def test_one_parse_gives_the_bytes_of_the_separate_writers(
+        text: Path, tmp_path: Path, graph_iri: str) -> None:
+    expected = separate(graph_iri, text, tmp_path)
+    outs = tuple(tmp_path / f"combined.{name}" for name in NAMES)
+    dumps.write_members(NAMES, graph_iri, text, outs)
+    assert {name: out.read_bytes() for name, out in zip(NAMES, outs, strict=True)} == expected
+    turtle = gzip.decompress(expected["ttl"]).decode()
+    assert "@vi" in turtle and "xsd:date" in turtle and "_:" in turtle and "Ấn" in turtle
+    assert len(list(parse(gzip.decompress(expected["jsonld"]), RdfFormat.JSON_LD))) == 8 * SUBJECTS
+
+
+def test_the_helper_process_writes_both_members_from_one_parse(text: Path, tmp_path: Path) -> None:
+    """``_Helpers`` runs one ``ttl+jsonld`` process; each format has its wait, as before."""
+    expected = separate(GRAPH, text, tmp_path)
+    with dumps._Helpers(tmp_path / "scratch") as helpers:
+        waits = helpers.start(GRAPH, text)
+        assert len(helpers._running) == 1
+        written = {name: wait() for name, wait in waits.items()}
+    assert set(written) == set(NAMES)
+    assert {name: path.read_bytes() for name, path in written.items()} == expected
+    # The one-format form still works (early members: N-Triples and N-Quads).
+    with dumps._Helpers(tmp_path / "scratch") as helpers:
+        waits = helpers.start(GRAPH, text, tuple(dumps.DUMP_FORMATS))
+        assert len(helpers._running) == 3
+        written = {name: wait() for name, wait in waits.items()}
+    assert list(written) == list(dumps.DUMP_FORMATS)
+    assert gzip.decompress(written["nt"].read_bytes()) == text.read_bytes()
+    assert {name: written[name].read_bytes() for name in NAMES} == expected
+
+
+def test_a_bad_line_fails_the_combined_writer_and_leaves_no_member(
+        bad_text: Path, tmp_path: Path) -> None:
+    outs = tuple(tmp_path / f"combined.{name}" for name in NAMES)
+    with pytest.raises(SyntaxError, match=f"line {8 * SUBJECTS - 4}"):
+        dumps.write_members(NAMES, GRAPH, bad_text, outs)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_bad_line_fails_the_helper_process_with_a_message(bad_text: Path, tmp_path: Path) -> None:
+    outs = [str(tmp_path / f"combined.{name}") for name in NAMES]
+    done = subprocess.run([sys.executable, "-m", "kg.export.dump_member", "ttl+jsonld", GRAPH,
+                           str(bad_text), *outs], capture_output=True, text=True, timeout=60)
+    assert done.returncode != 0
+    assert f"SyntaxError: Parser error at line {8 * SUBJECTS - 4}" in done.stderr
+    assert list(tmp_path.iterdir()) == []
+    with dumps._Helpers(tmp_path / "scratch") as helpers:
+        waits = helpers.start(GRAPH, bad_text)
+        for wait in waits.values():  # both members' waits fail, naming the formats
+            with pytest.raises(StoreError, match="writing the Turtle and JSON-LD dump failed: "
+                                                 "(?s:.*)Parser error at line"):
+                wait()
+
+
+@pytest.mark.timeout(60, method="thread")  # a hang fails the run
+def test_a_writer_failing_while_the_reader_waits_on_it_stops_everything(
+        tmp_path: Path) -> None:
+    """The JSON-LD member goes into a pipe that nobody reads: its writer blocks, its
+    queue fills and the reader waits on it; then the pipe is closed (a broken pipe).
+    The combined writer raises that error, naming the format, instead of hanging."""
+    text = write_text(tmp_path / "books.nt", [line for n in range(8 * SUBJECTS)
+                                             for line in book(n)])
+    os.mkfifo(tmp_path / "jsonld")
+    reader = os.open(tmp_path / "jsonld", os.O_RDONLY | os.O_NONBLOCK)
+    closer = threading.Timer(1.0, os.close, [reader])  # once the queue is full
+    with (open(tmp_path / "ttl", "wb") as good,
+          open(tmp_path / "jsonld", "wb", buffering=0) as piped,  # nothing left to flush
+          pytest.raises(BrokenPipeError) as raised):
+        closer.start()
+        members = {"ttl": DumpFile(good).member(), "jsonld": DumpFile(piped).member()}
+        dumps.serialize_members(GRAPH, text, members)
+    closer.join()
+    assert "while writing the JSON-LD member" in raised.value.__notes__
+
+
+@pytest.mark.timeout(60, method="thread")  # a hang fails the run
+def test_a_writer_failing_late_stops_the_helper_process(tmp_path: Path) -> None:
+    """The JSON-LD member outgrows the files the helper may write (RLIMIT_FSIZE: an
+    OSError, Python ignores SIGXFSZ) near the end of the text, when the reader is
+    ahead of it and may wait on its full queue: the helper still exits, with the error."""
+    text = write_text(tmp_path / "books.nt", [line for n in range(8 * SUBJECTS)
+                                             for line in book(n)])
+    sizes = {name: len(data) for name, data in separate(GRAPH, text, tmp_path).items()}
+    # Room for Turtle, not for JSON-LD: it fails well before its end (zlib and the
+    # file keep some tens of kB before writing them out).
+    limit = sizes["ttl"] + 4096
+    assert limit < sizes["jsonld"] - 100_000
+
+    def limited() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    outs = [str(tmp_path / f"combined.{name}") for name in NAMES]
+    done = subprocess.run([sys.executable, "-m", "kg.export.dump_member", "ttl+jsonld", GRAPH,
+                           str(text), *outs], capture_output=True, text=True, timeout=60,
+                          preexec_fn=limited)
+    assert done.returncode != 0
+    assert "File too large" in done.stderr and "while writing the JSON-LD member" in done.stderr
+    assert not any(Path(out).exists() for out in outs)
