@@ -57,8 +57,8 @@ INDEX = "index.json"
 # older dumps are then written again instead of copied. (Not for the gzip
 # level or the order of lines: older pieces hold the same graph.)
 VERSION = 1
-# From this size of a graph's N-Triples on, Turtle and JSON-LD are written by
-# helper processes, side by side (starting them costs about a second).
+# From this size of a graph's N-Triples on, Turtle and JSON-LD are written by a
+# helper process, beside the build's (starting it costs about a second).
 PARALLEL_BYTES = 64 << 20
 FILE_NAME = re.compile(r"^dump-(?P<release>\d{5}-\d{8}T\d{6}Z)\.(?P<format>nt|nq|ttl|jsonld)\.gz$")
 
@@ -195,9 +195,9 @@ def _dump_graph(graph: Graph, lines: Path, outputs: dict[str, DumpFile],
                 helpers: _Helpers, early: EarlyMembers | None = None) -> None:
     """Write one graph (read into an N-Triples file) into a new member of each file.
 
-    For a large graph, Turtle and JSON-LD are written by helper processes
-    (Oxigraph's serializers hold the GIL) while this one writes N-Triples and
-    N-Quads, and their members are then appended; the members of a converted
+    For a large graph, Turtle and JSON-LD are written by a helper process, from
+    one parse (Oxigraph's serializers hold the GIL), while this one writes
+    N-Triples and N-Quads, and their members are then appended; the members of a converted
     graph that the build started early (:class:`EarlyMembers`) are only appended.
     """
     graph_iri = _key(graph)
@@ -382,7 +382,8 @@ class _Feed:
 
 
 class _Helpers:
-    """Processes that write the Turtle and JSON-LD members of large graphs.
+    """Processes that write the members of large graphs: Turtle and JSON-LD
+    together, from one parse of the text; N-Triples and N-Quads each alone.
 
     Plain child processes running :mod:`kg.export.dump_member` (not
     multiprocessing: the build process holds a database and threads, not for
@@ -466,9 +467,10 @@ class EarlyMembers:
 
     A graph converted from records is final once the build has loaded it, and
     its N-Triples text is kept (:mod:`kg.store.graph_texts`). So right after
-    the load, :meth:`start` has helper processes write its four members, at
-    the lowest CPU priority, one graph after another, while the build process
-    validates and indexes the store on the other core; :func:`write_dumps` then
+    the load, :meth:`start` has helper processes write its four members (three
+    processes: Turtle and JSON-LD share one), at the lowest CPU priority, one
+    graph after another, while the build process validates and indexes the
+    store on the other core; :func:`write_dumps` then
     only appends them (:meth:`take`). A member not taken (a failed build, a
     text written again since) is stopped and deleted when this is closed.
     """
