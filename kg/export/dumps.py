@@ -18,8 +18,9 @@ at all, its N-Triples text was kept while it was loaded
 (:mod:`kg.store.graph_texts`); the others are dumped into an N-Triples file
 (by Oxigraph without the GIL, the next graph while this one is written out).
 The four formats are made from that text: N-Triples and N-Quads as bytes,
-Turtle and JSON-LD by Oxigraph's parser and serializers, in two helper
-processes for a large graph, so that the two cores share the work. The
+Turtle and JSON-LD by Oxigraph's serializers from one parse of it
+(:func:`serialize_members`: parsing costs as much as writing Turtle), in a
+helper process for a large graph, so that the two cores share the work. The
 members of a large converted graph are begun earlier still, right after the
 build loads it (:class:`EarlyMembers`), and only appended here.
 """
