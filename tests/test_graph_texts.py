@@ -223,7 +223,8 @@ def test_a_text_is_counted_once_until_its_graph_is_written(view: StagingView) ->
         counted.append(1)
         return view.count(GRAPH)
 
-    # The load began the count in a thread: readers of the text do not count again.
+    view.check_texts_soon()  # as the build does after its agents step
+    # The count began in a thread: readers of the text do not count again.
     assert view.texts.get(GRAPH.value, count) == view.texts.get(GRAPH.value, count)
     assert counted == []
     # Writes to other graphs (the metadata graph, the agents graph) keep the count.
@@ -244,7 +245,6 @@ def test_a_text_is_counted_once_until_its_graph_is_written(view: StagingView) ->
 def test_a_count_begun_before_a_write_is_not_used(view: StagingView) -> None:
     view.load_ntriples_written_by(GRAPH, lambda sink: sink.write(
         serialize([quad.triple for quad in QUADS], format=RdfFormat.N_TRIPLES)))
-    view.texts.written([GRAPH.value])  # forget the load's own count
     release = threading.Event()
 
     def slow_count() -> int:  # counts the graph as loaded, but finishes after the write
@@ -261,9 +261,32 @@ def test_a_count_begun_before_a_write_is_not_used(view: StagingView) -> None:
 def test_the_store_is_counted_graph_by_graph_with_kept_texts(view: StagingView) -> None:
     view.load_ntriples_written_by(GRAPH, lambda sink: sink.write(
         serialize([quad.triple for quad in QUADS], format=RdfFormat.N_TRIPLES)))
+    view.check_texts_soon()
     view.add([QUADS[0].triple], NamedNode("http://example.org/graph/meta"))
     view.store.add(Quad(QUADS[1].subject, QUADS[1].predicate, QUADS[1].object))  # default graph
     assert view.count() == len(view.store) == len(QUADS) + 2
     view.add([Triple(NamedNode("http://example.org/id/x"), NamedNode("http://schema.org/name"),
                      Literal("x"))], GRAPH)  # after the background count
     assert view.count() == len(view.store) == len(QUADS) + 3
+
+
+def test_a_build_counts_a_converted_graph_once_in_the_background(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """After the agents step, a thread counts each graph with a kept text; the entity
+    index, the dumps and the manifest's total use that count and do not count again."""
+    monkeypatch.setattr(parallel, "MIN_BYTES", 0)
+    books = BASE + "graph/loc-books-mrc"
+    counts: list[tuple[str | None, str]] = []
+    original = StagingView.count
+
+    def recording(self, graph=None):
+        counts.append((graph.value if graph is not None else None,
+                       threading.current_thread().name))
+        return original(self, graph)
+
+    monkeypatch.setattr(StagingView, "count", recording)
+    outcome = build(discover([MARC_SAMPLE]), str(tmp_path / "store"), BASE)
+    assert [(graph, thread.split("_")[0]) for graph, thread in counts if graph == books] == \
+        [(books, "text-count")]
+    assert outcome.release.manifest()["triples"] == \
+        len(Store.read_only(str(outcome.release.path / "db")))

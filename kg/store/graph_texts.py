@@ -9,9 +9,10 @@ and publish-time writers that want a whole graph (the dumps) read that file.
 A text may hold a triple twice (the store keeps it once); :meth:`GraphTexts.get`
 gives a text only while its line count equals the store's count for the
 graph, so a reader of the text sees exactly the graph's triples. Counting 18M
-triples takes Oxigraph 10 s, without the GIL: a loaded graph is counted in a
-thread while the build goes on (:meth:`GraphTexts.count_soon`), once until
-that graph is written again (:meth:`GraphTexts.written`).
+triples takes Oxigraph 10 s, without the GIL: once the build has written its
+graphs, each is counted in a thread while the build goes on
+(:meth:`GraphTexts.count_soon`), once until that graph is written again
+(:meth:`GraphTexts.written`).
 
 >>> import tempfile
 >>> texts = GraphTexts(Path(tempfile.mkdtemp()) / "texts")
@@ -70,8 +71,8 @@ class GraphTexts:
             self._lines[graph] = sink.lines
 
     def count_soon(self, graph: str, count: Callable[[], int]) -> None:
-        """Begin counting the graph's triples in the store, in a thread (the graph was
-        just loaded from its text; Oxigraph counts without the GIL)."""
+        """Begin counting the graph's triples in the store, in a thread (Oxigraph
+        counts without the GIL); nothing if it has no text or is counted already."""
         if graph not in self._lines or graph in self._counts:
             return
         if self._counter is None:

@@ -97,7 +97,6 @@ class StagingView:
             else:
                 with self.texts.writer(graph.value) as text:
                     self.store.bulk_extend(_written(counter, text))
-                self._count_soon(graph)
         except OSError as error:
             raise _write_error(f"writing graph {graph.value}", error) from error
         return counter.count
@@ -133,15 +132,17 @@ class StagingView:
                     with path.open("wb") as handle:
                         result = write(handle)
                 self.store.bulk_load(path=path, format=RdfFormat.N_TRIPLES, to_graph=graph)
-            self._count_soon(graph)
         except OSError as error:
             raise _write_error("loading converted records", error) from error
         return result
 
-    def _count_soon(self, graph: NamedNode) -> None:
-        """Have the graph's kept text checked against the store while the build goes on."""
-        if self.texts is not None:
-            self.texts.count_soon(graph.value, lambda: self.count(graph))
+    def check_texts_soon(self) -> None:
+        """Have every kept text checked against the store in a thread, while the build
+        goes on (called once the graphs are written: after the agents step)."""
+        if self.texts is None:
+            return
+        for graph in self.graphs():
+            self.texts.count_soon(graph.value, lambda graph=graph: self.count(graph))
 
     def remove_graph(self, graph: NamedNode) -> None:
         """Drop a graph (its source left the set)."""
