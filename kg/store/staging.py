@@ -282,7 +282,7 @@ class StagingView:
         """Quads in one graph, or in the whole store (counted inside Oxigraph).
 
         With kept texts, the whole store is counted graph by graph: a converted
-        graph was counted in the background after its load (to check its text),
+        graph was counted in the background after the agents step (to check its text),
         and counting the rest costs a fraction of counting the store again
         (250,000 MARC records: 5-10 s for ``len``).
         """
