@@ -219,9 +219,6 @@ class _Run:
         changed_graphs = [self.minter.graph(s.name) for s in changed]
         with outcome.step("agents"):
             self._refresh_agents(changed_graphs)
-        # Not right after the load: the agents step frees the names it held first
-        # (the load and those names make the build's peak of memory).
-        self.view.check_texts_soon()
         with outcome.step("validate"):
             self.progress.step("validating")
             unchanged_graphs = [self.minter.graph(s.name) for s in sources if s not in changed]

@@ -5,7 +5,6 @@ from __future__ import annotations
 import gzip
 import os
 import shutil
-import threading
 from pathlib import Path
 
 import pytest
@@ -223,71 +222,51 @@ def test_a_text_is_counted_once_until_its_graph_is_written(view: StagingView) ->
         counted.append(1)
         return view.count(GRAPH)
 
-    view.check_texts_soon()  # as the build does after its agents step
-    # The count began in a thread: readers of the text do not count again.
+    # The index, the dumps and the store's total share one count.
     assert view.texts.get(GRAPH.value, count) == view.texts.get(GRAPH.value, count)
-    assert counted == []
+    assert view.texts.counted(GRAPH.value, count) == len(QUADS) and len(counted) == 1
     # Writes to other graphs (the metadata graph, the agents graph) keep the count.
     view.add([QUADS[0].triple], NamedNode("http://example.org/graph/meta"))
     ViewQueries(view).add([Quad(QUADS[0].subject, QUADS[0].predicate, QUADS[0].object,
                                 NamedNode("http://example.org/graph/agents"))])
-    assert view.texts.get(GRAPH.value, count) is not None and counted == []
+    assert view.texts.get(GRAPH.value, count) is not None and len(counted) == 1
     # A write to the graph itself, through either writer, makes it count again.
     ViewQueries(view).remove([QUADS[1]])
-    assert view.texts.get(GRAPH.value, count) is None and len(counted) == 1
+    assert view.texts.get(GRAPH.value, count) is None and len(counted) == 2
     ViewQueries(view).add([QUADS[1]])
-    assert view.texts.get(GRAPH.value, count) is not None and len(counted) == 2
+    assert view.texts.get(GRAPH.value, count) is not None and len(counted) == 3
     view.add([Triple(NamedNode("http://example.org/id/x"), NamedNode("http://schema.org/name"),
                      Literal("x"))], GRAPH)  # the graph itself gains a triple
-    assert view.texts.get(GRAPH.value, count) is None and len(counted) == 3
-
-
-def test_a_count_begun_before_a_write_is_not_used(view: StagingView) -> None:
-    view.load_ntriples_written_by(GRAPH, lambda sink: sink.write(
-        serialize([quad.triple for quad in QUADS], format=RdfFormat.N_TRIPLES)))
-    release = threading.Event()
-
-    def slow_count() -> int:  # counts the graph as loaded, but finishes after the write
-        release.wait(10)
-        return len(QUADS)
-
-    view.texts.count_soon(GRAPH.value, slow_count)
-    view.add([Triple(NamedNode("http://example.org/id/x"), NamedNode("http://schema.org/name"),
-                     Literal("x"))], GRAPH)
-    release.set()
-    assert view.texts.get(GRAPH.value, lambda: view.count(GRAPH)) is None
+    assert view.texts.get(GRAPH.value, count) is None and len(counted) == 4
 
 
 def test_the_store_is_counted_graph_by_graph_with_kept_texts(view: StagingView) -> None:
     view.load_ntriples_written_by(GRAPH, lambda sink: sink.write(
         serialize([quad.triple for quad in QUADS], format=RdfFormat.N_TRIPLES)))
-    view.check_texts_soon()
     view.add([QUADS[0].triple], NamedNode("http://example.org/graph/meta"))
     view.store.add(Quad(QUADS[1].subject, QUADS[1].predicate, QUADS[1].object))  # default graph
     assert view.count() == len(view.store) == len(QUADS) + 2
     view.add([Triple(NamedNode("http://example.org/id/x"), NamedNode("http://schema.org/name"),
-                     Literal("x"))], GRAPH)  # after the background count
+                     Literal("x"))], GRAPH)  # after the graph was counted
     assert view.count() == len(view.store) == len(QUADS) + 3
 
 
-def test_a_build_counts_a_converted_graph_once_in_the_background(
+def test_a_build_counts_a_converted_graph_once(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """After the agents step, a thread counts each graph with a kept text; the entity
-    index, the dumps and the manifest's total use that count and do not count again."""
+    """A graph with a kept text is counted once, for the manifest's total (its first
+    count); the entity index and the dumps reuse that count to check the text."""
     monkeypatch.setattr(parallel, "MIN_BYTES", 0)
     books = BASE + "graph/loc-books-mrc"
-    counts: list[tuple[str | None, str]] = []
+    counts: list[str | None] = []
     original = StagingView.count
 
     def recording(self, graph=None):
-        counts.append((graph.value if graph is not None else None,
-                       threading.current_thread().name))
+        counts.append(graph.value if graph is not None else None)
         return original(self, graph)
 
     monkeypatch.setattr(StagingView, "count", recording)
     outcome = build(discover([MARC_SAMPLE]), str(tmp_path / "store"), BASE)
-    assert [(graph, thread.split("_")[0]) for graph, thread in counts if graph == books] == \
-        [(books, "text-count")]
+    assert counts.count(books) == 1 and counts.index(None) < counts.index(books)
     assert outcome.release.manifest()["triples"] == \
         len(Store.read_only(str(outcome.release.path / "db")))
 
@@ -305,5 +284,4 @@ def test_a_large_graph_without_a_count_makes_the_store_be_counted(
                            NamedNode("http://example.org/graph/small")) for q in QUADS[:50])
     view.load_ntriples_written_by(GRAPH, lambda sink: sink.write(
         serialize([quad.triple for quad in QUADS], format=RdfFormat.N_TRIPLES)))
-    view.check_texts_soon()
     assert view.count() == len(view.store) == len(QUADS) + 200

@@ -9,10 +9,9 @@ and publish-time writers that want a whole graph (the dumps) read that file.
 A text may hold a triple twice (the store keeps it once); :meth:`GraphTexts.get`
 gives a text only while its line count equals the store's count for the
 graph, so a reader of the text sees exactly the graph's triples. Counting 18M
-triples takes Oxigraph 10 s, without the GIL: once the build has written its
-graphs, each is counted in a thread while the build goes on
-(:meth:`GraphTexts.count_soon`), once until that graph is written again
-(:meth:`GraphTexts.written`).
+triples takes Oxigraph 10 s, so a graph is counted once, until that graph is
+written again (:meth:`GraphTexts.written`), and the count also serves the
+store's total (:meth:`kg.store.staging.StagingView.count`).
 
 >>> import tempfile
 >>> texts = GraphTexts(Path(tempfile.mkdtemp()) / "texts")
@@ -30,7 +29,6 @@ from __future__ import annotations
 import hashlib
 import shutil
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
@@ -42,9 +40,8 @@ class GraphTexts:
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         self._lines: dict[str, int] = {}
-        # The store's count of each graph's triples (begun or done), until it is written.
-        self._counts: dict[str, Future[int]] = {}
-        self._counter: ThreadPoolExecutor | None = None
+        # The store's count of each graph's triples, until that graph is written.
+        self._counts: dict[str, int] = {}
 
     def path(self, graph: str) -> Path:
         """Where a graph's text is (whether or not it was written)."""
@@ -70,38 +67,26 @@ class GraphTexts:
         else:
             self._lines[graph] = sink.lines
 
-    def count_soon(self, graph: str, count: Callable[[], int]) -> None:
-        """Begin counting the graph's triples in the store, in a thread (Oxigraph
-        counts without the GIL); nothing if it has no text or is counted already."""
-        if graph not in self._lines or graph in self._counts:
-            return
-        if self._counter is None:
-            self._counter = ThreadPoolExecutor(1, thread_name_prefix="text-count")
-        self._counts[graph] = self._counter.submit(count)
-
     def get(self, graph: str, count: Callable[[], int]) -> Path | None:
         """The graph's text if it holds exactly the graph's triples (``count`` asks the
         store, unless it was asked since the graph was last written)."""
         lines = self._lines.get(graph)
         if lines is None or not self.path(graph).is_file():
             return None
-        counted = self._counts.get(graph)
-        if counted is None:
-            counted = self._counts[graph] = Future()
-            counted.set_result(count())
-        if counted.result() != lines:
-            return None
-        return self.path(graph)
+        return self.path(graph) if self.counted(graph, count) == lines else None
 
-    def counted(self, graph: str) -> int | None:
-        """The store's count of the graph's triples, if one was taken since it was
-        last written (waiting for one begun in the background)."""
-        counted = self._counts.get(graph)
-        return counted.result() if counted is not None else None
+    def counted(self, graph: str, count: Callable[[], int]) -> int | None:
+        """The store's count of a graph that has a text (asked of ``count`` once, as by
+        :meth:`get`); None for a graph without one."""
+        if graph not in self._lines:
+            return None
+        if graph not in self._counts:
+            self._counts[graph] = count()
+        return self._counts[graph]
 
     def written(self, graphs: Iterable[str] | None = None) -> None:
         """These graphs (None: any) were written: count them again before giving their
-        texts out. A count begun before is dropped, whether or not it is done."""
+        texts out."""
         if graphs is None:
             self._counts.clear()
         for graph in graphs or ():
@@ -115,9 +100,6 @@ class GraphTexts:
 
     def clear(self) -> None:
         """Delete every text (the build is over)."""
-        if self._counter is not None:
-            self._counter.shutdown(wait=True, cancel_futures=True)
-            self._counter = None
         self._lines.clear()
         self._counts.clear()
         shutil.rmtree(self.folder, ignore_errors=True)

@@ -139,14 +139,6 @@ class StagingView:
             raise _write_error("loading converted records", error) from error
         return result
 
-    def check_texts_soon(self) -> None:
-        """Have every kept text checked against the store in a thread, while the build
-        goes on (called once the graphs are written: after the agents step)."""
-        if self.texts is None:
-            return
-        for graph in self.graphs():
-            self.texts.count_soon(graph.value, lambda graph=graph: self.count(graph))
-
     def remove_graph(self, graph: NamedNode) -> None:
         """Drop a graph (its source left the set)."""
         if self.texts is not None:
@@ -284,12 +276,13 @@ class StagingView:
     def count(self, graph: NamedNode | None = None) -> int:
         """Quads in one graph, or in the whole store (counted inside Oxigraph).
 
-        With kept texts, the whole store is counted graph by graph: a converted
-        graph was counted in the background after the agents step (to check its
-        text), and counting the small rest costs a fraction of counting the store
-        again (250,000 MARC records: 5-10 s for ``len``). A large graph that was
-        not counted (a catalogue kept from the last release) makes it count the
-        store: one scan costs less than counting that graph.
+        With kept texts, the whole store is counted graph by graph: a graph with
+        a text is counted once for the text's check anyway (which the entity
+        index and the dumps then reuse), and counting the small rest costs a
+        fraction of counting the store again (250,000 MARC records: 5-10 s for
+        ``len``). A large graph without a text (a catalogue kept from the last
+        release) makes it count the store: one scan costs less than counting
+        that graph.
         """
         if graph is not None:
             return self._number(COUNT_GRAPH.format(graph=graph))
@@ -297,7 +290,7 @@ class StagingView:
             return len(self.store)
         total = int(next(iter(self.store.query(COUNT_DEFAULT_GRAPH)))["n"].value)  # not the union
         for named in self.graphs():
-            counted = self.texts.counted(named.value)
+            counted = self.texts.counted(named.value, lambda named=named: self.count(named))
             if counted is None:
                 counted = self._number(COUNT_GRAPH_UP_TO.format(graph=named,
                                                                 limit=_COUNTED_UP_TO + 1))
