@@ -273,15 +273,18 @@ def test_a_build_counts_a_converted_graph_once(
 
 def test_a_large_graph_without_a_count_makes_the_store_be_counted(
         view: StagingView, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A graph with no text (kept from the last release) is counted up to a limit; past
-    it, the store is counted as a whole, and the total is the same."""
+    """Graphs with no text (kept from the last release) are counted up to a limit in
+    all; past it, the store is counted as a whole, and the total is the same."""
     from kg.store import staging
 
     monkeypatch.setattr(staging, "_COUNTED_UP_TO", 100)
-    other = NamedNode("http://example.org/graph/kept")
-    view.store.extend(Quad(q.subject, q.predicate, q.object, other) for q in QUADS[:150])
-    view.store.extend(Quad(q.subject, q.predicate, q.object,
-                           NamedNode("http://example.org/graph/small")) for q in QUADS[:50])
     view.load_ntriples_written_by(GRAPH, lambda sink: sink.write(
         serialize([quad.triple for quad in QUADS], format=RdfFormat.N_TRIPLES)))
-    assert view.count() == len(view.store) == len(QUADS) + 200
+    for name, size in (("x", 60), ("y", 30)):  # within the limit together
+        view.store.extend(Quad(q.subject, q.predicate, q.object,
+                               NamedNode(f"http://example.org/graph/{name}"))
+                          for q in QUADS[:size])
+    assert view.count() == len(view.store) == len(QUADS) + 90
+    view.store.extend(Quad(q.subject, q.predicate, q.object, NamedNode(
+        "http://example.org/graph/z")) for q in QUADS[:60])  # each small, past it together
+    assert view.count() == len(view.store) == len(QUADS) + 150

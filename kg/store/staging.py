@@ -61,8 +61,8 @@ TYPED = "SELECT DISTINCT ?s WHERE {{ GRAPH {graph} {{ ?s a ?class }} }}"
 COUNT_GRAPH = "SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {graph} {{ ?s ?p ?o }} }}"
 COUNT_GRAPH_UP_TO = ("SELECT (COUNT(*) AS ?n) WHERE {{ SELECT * WHERE {{ GRAPH {graph} "
                      "{{ ?s ?p ?o }} }} LIMIT {limit} }}")
-# A graph without a count of its own is counted up to this many quads when the
-# store's total is summed graph by graph (about 0.5 s); past it, the store is.
+# When the store's total is summed graph by graph, the graphs without a text are
+# counted up to this many quads in all (about 0.5 s); past it, the store is.
 _COUNTED_UP_TO = 1_000_000
 COUNT_DEFAULT_GRAPH = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 COUNT_INSTANCES = "SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s a {cls} }}"
@@ -280,22 +280,23 @@ class StagingView:
         a text is counted once for the text's check anyway (which the entity
         index and the dumps then reuse), and counting the small rest costs a
         fraction of counting the store again (250,000 MARC records: 5-10 s for
-        ``len``). A large graph without a text (a catalogue kept from the last
-        release) makes it count the store: one scan costs less than counting
-        that graph.
+        ``len``). Graphs without a text that hold many quads (a catalogue, or
+        all the sources, kept from the last release) make it count the store:
+        one scan costs less than counting them graph by graph.
         """
         if graph is not None:
             return self._number(COUNT_GRAPH.format(graph=graph))
         if self.texts is None:
             return len(self.store)
         total = int(next(iter(self.store.query(COUNT_DEFAULT_GRAPH)))["n"].value)  # not the union
+        budget = _COUNTED_UP_TO  # quads of graphs without a text, counted one by one
         for named in self.graphs():
             counted = self.texts.counted(named.value, lambda named=named: self.count(named))
             if counted is None:
-                counted = self._number(COUNT_GRAPH_UP_TO.format(graph=named,
-                                                                limit=_COUNTED_UP_TO + 1))
-                if counted > _COUNTED_UP_TO:
+                counted = self._number(COUNT_GRAPH_UP_TO.format(graph=named, limit=budget + 1))
+                if counted > budget:
                     return len(self.store)
+                budget -= counted
             total += counted
         return total
 
