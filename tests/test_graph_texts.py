@@ -278,6 +278,16 @@ def test_a_large_graph_without_a_count_makes_the_store_be_counted(
     from kg.store import staging
 
     monkeypatch.setattr(staging, "_COUNTED_UP_TO", 100)
+    asked: list[tuple[int, int]] = []  # (limit, answer) of each count of a graph up to a limit
+    number = view._number
+
+    def recording(query: str) -> int:
+        answer = number(query)
+        if " LIMIT " in query:
+            asked.append((int(query.rsplit(" LIMIT ", 1)[1].split()[0]), answer))
+        return answer
+
+    monkeypatch.setattr(view, "_number", recording)
     view.load_ntriples_written_by(GRAPH, lambda sink: sink.write(
         serialize([quad.triple for quad in QUADS], format=RdfFormat.N_TRIPLES)))
     for name, size in (("x", 60), ("y", 30)):  # within the limit together
@@ -287,4 +297,9 @@ def test_a_large_graph_without_a_count_makes_the_store_be_counted(
     assert view.count() == len(view.store) == len(QUADS) + 90
     view.store.extend(Quad(q.subject, q.predicate, q.object, NamedNode(
         "http://example.org/graph/z")) for q in QUADS[:60])  # each small, past it together
+    asked.clear()
     assert view.count() == len(view.store) == len(QUADS) + 150
+    # One budget for all: each graph is counted up to what the ones before it left.
+    assert asked[0][0] == 101 and asked[-1][1] == asked[-1][0]  # the last one ran past it
+    assert all(later[0] == earlier[0] - earlier[1]
+               for earlier, later in zip(asked, asked[1:], strict=False))
