@@ -22,13 +22,20 @@ import zlib
 from pathlib import Path
 from typing import IO
 
+from isal import isal_zlib
+
 from kg.store.graph_texts import LineEnds
 
-# Level 3, the strongest of zlib's fast levels: on the 2.7 GB N-Triples of the
-# LoC's 250,000 MARC records, 17.5 s and 270 MB, against 41 s and 233 MB at
-# the default level 6 and 17.6 s and 296 MB at level 1. Dumps are written on
-# every publish; a few percent of size is worth half the compression time.
-LEVEL = 3
+# Compressed by ISA-L (python-isal: zlib's API and a standard gzip stream,
+# which any gunzip reads), at its level 2. On 2M lines of the LoC's MARC
+# N-Triples, CPU s and MB (bench/README.md, "The sixth round"):
+#   N-Triples  zlib 3: 1.52 s, 21.6 MB   ISA-L 2: 0.28 s, 25.1 MB
+#   Turtle     zlib 3: 0.82 s, 15.1 MB   ISA-L 2: 0.22 s, 16.9 MB
+#   JSON-LD    zlib 3: 0.97 s, 18.1 MB   ISA-L 2: 0.26 s, 20.7 MB
+# about zlib's level 1 in size (25.0 MB) at a fifth of zlib's CPU. Dumps are
+# written on every publish, on a machine the build keeps busy: 12-16% more
+# bytes are worth some 35 CPU s of a 250,000-record build.
+LEVEL = 2
 _GZIP = 16 + zlib.MAX_WBITS
 _COPY_CHUNK = 1 << 20
 
@@ -69,7 +76,7 @@ class Member:
 
     def __init__(self, file: DumpFile) -> None:
         self.file = file
-        self._compressor = zlib.compressobj(LEVEL, zlib.DEFLATED, _GZIP)
+        self._compressor = isal_zlib.compressobj(LEVEL, zlib.DEFLATED, _GZIP)
 
     def write(self, data: bytes) -> int:
         """Compress and append bytes."""
