@@ -220,6 +220,15 @@ def test_nquads_text_is_pyoxigraphs_on_any_text(texts: list[str]) -> None:
     _same_as_pyoxigraph(_quads(texts))
 
 
+def test_nquads_text_writes_each_triples_own_subject_when_subjects_alternate() -> None:
+    """Subjects are written once per run of the same object: a run that ends, a subject
+    that comes back, and equal subjects that are distinct objects keep their lines."""
+    p, g = NamedNode("http://ex.org/p"), NamedNode(GRAPH)
+    a, b = NamedNode("http://ex.org/a"), BlankNode("b")
+    subjects = [a, a, b, a, NamedNode("http://ex.org/a"), b, b, NamedNode("http://ex.org/c")]
+    _same_as_pyoxigraph([Quad(s, p, Literal(str(n)), g) for n, s in enumerate(subjects)])
+
+
 def test_every_character_xml_cannot_carry_is_noticed_by_the_quick_look() -> None:
     unwritable = [chr(c) for c in range(0x110000) if _UNWRITABLE.match(chr(c))]
     assert len(unwritable) == 29 + 2048 + 2

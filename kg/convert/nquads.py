@@ -41,11 +41,17 @@ def ntriples(triples: Iterable[Triple]) -> bytes:
 
 def _lines(triples: Iterable[Triple], tail: str) -> bytes:
     # A batch uses a few dozen predicates millions of times: each written once.
+    # A record's triples come subject by subject, each subject the same object:
+    # written once per run of it (``str()`` of a term is a copy made in Rust).
     predicates: dict[NamedNode, str] = {}
     lines = []
+    last: object = None
+    subject = ""
     for s, p, o in triples:
+        if s is not last:
+            last, subject = s, str(s)
         written = predicates.get(p)
         if written is None:
             written = predicates[p] = str(p)
-        lines.append(f"{s} {written} {o}{tail}")
+        lines.append(f"{subject} {written} {o}{tail}")
     return "".join(lines).encode()
