@@ -56,7 +56,7 @@ DUMPS = "dumps"
 INDEX = "index.json"
 # Bump when the triples or text written for the same graph change: pieces of
 # older dumps are then written again instead of copied. (Not for the gzip
-# level or the order of lines: older pieces hold the same graph.)
+# compressor or level, or the order of lines: older pieces hold the same graph.)
 VERSION = 1
 # From this size of a graph's N-Triples on, Turtle and JSON-LD are written by a
 # helper process, beside the build's (starting it costs about a second).
