@@ -7,6 +7,7 @@ import random
 import shutil
 import signal
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -184,7 +185,6 @@ def test_a_first_build_does_not_look_for_gone_entities(tmp_path: Path, store_dir
     entities = StagingView.entities
 
     def spy(self: StagingView, graphs):  # type: ignore[no-untyped-def]
-        import sys
         listed_by.append(sys._getframe(1).f_code.co_name)
         return entities(self, graphs)
 
