@@ -57,14 +57,14 @@ def jobs(path: Path, count: int) -> list[tuple]:
     source = Source(path, "books-mrc", "marc")
     with path.open("rb") as handle:
         chunks = list(islice(chunks_of(handle), count))
-    return [(source, GRAPH, False, first, chunks[first:first + parallel.BATCH])
+    return [(source, GRAPH, False, True, first, chunks[first:first + parallel.BATCH])
             for first in range(0, len(chunks), parallel.BATCH)]
 
 
 def before(job: tuple) -> bytes:
     """One batch as the worker converted it before: pymarc, Triples, pyoxigraph.serialize
     (as N-Triples: the worker writes the graph's text, not N-Quads, since 107af45)."""
-    source, graph_iri, _, first, chunks = job
+    source, graph_iri, _, _, first, chunks = job
     records = [record_from_chunk(source, first + i + 1, chunk, problem, fast=False)
                for i, (chunk, problem) in enumerate(chunks)]
     quads = convert_records(records, NamedNode(graph_iri), parallel._minter, Report(), Registry())
@@ -78,7 +78,7 @@ def after(job: tuple) -> bytes:
 
 def stages(batch: tuple) -> dict[str, Callable[[], object]]:
     """Each stage of one batch alone, its input made beforehand."""
-    source, _, _, first, chunks = batch
+    source, _, _, _, first, chunks = batch
     raw = [chunk for chunk, _ in chunks]
     decoded = [pymarc.Record(data=chunk, to_unicode=True, utf8_handling="strict")
                for chunk in raw]
@@ -111,7 +111,7 @@ def cpu_per_thousand(work: Callable[[], object], records: int) -> float:
 
 def measure(batches: list[tuple], runs: int) -> dict[str, list[float]]:
     """CPU s per 1,000 records of each path and stage, one figure per run."""
-    count = sum(len(job[4]) for job in batches)
+    count = sum(len(job[5]) for job in batches)
     figures: dict[str, list[float]] = {}
     for _ in range(runs):
         for name, path in (("before (whole worker)", before), ("after (whole worker)", after)):
@@ -134,7 +134,7 @@ def same_output(batches: list[tuple]) -> None:
     """Stop unless both paths give the same N-Quads lines."""
     for job in batches:
         if sorted(before(job).splitlines()) != sorted(after(job).splitlines()):
-            sys.exit(f"the two paths differ on the batch from record {job[3] + 1}")
+            sys.exit(f"the two paths differ on the batch from record {job[4] + 1}")
 
 
 def table(figures: dict[str, list[float]], records: int, runs: int) -> str:

@@ -295,7 +295,7 @@ class _Run:
                 summary.records, summary.triples = self.view.load_ntriples_written_by(
                     graph, lambda sink: parallel.convert_marc(
                         source, graph, self.minter, self.report, self.registry, self.skip,
-                        self.progress, sink, names))
+                        self.progress, sink, names), picks=True)
                 self.names[graph.value] = names
             else:
                 records = read_records(source)

@@ -63,6 +63,33 @@ def test_ntriples_written_by_a_function_are_loaded_with_or_without_texts(
     assert view.texts.lines(GRAPH.value) is None and not text.exists()
 
 
+def test_picks_are_kept_only_when_asked_for_and_go_with_their_text(view: StagingView) -> None:
+    data = serialize([q.triple for q in QUADS], format=RdfFormat.N_TRIPLES)
+    first = data.splitlines(keepends=True)[0]
+
+    def writing(sink) -> None:
+        sink.write(data)
+        if sink.picks is not None:
+            sink.picks.write(first)
+
+    view.load_ntriples_written_by(GRAPH, writing)  # not asked for: none kept
+    assert view.texts.picks(GRAPH.value) is None
+    view.load_ntriples_written_by(GRAPH, writing, picks=True)
+    picks = view.texts.picks(GRAPH.value)
+    assert picks is not None and picks.read_bytes() == first
+    view.load_ntriples_written_by(GRAPH, writing)  # written again without: gone
+    assert view.texts.picks(GRAPH.value) is None and not picks.exists()
+    view.load_ntriples_written_by(GRAPH, writing, picks=True)
+    view.remove_graph(GRAPH)
+    assert view.texts.picks(GRAPH.value) is None and not picks.exists()
+    other = serialize([Quad(q.subject, q.predicate, q.object, NamedNode("http://example.org/b"))
+                       for q in QUADS], format=RdfFormat.N_QUADS)
+    with view.texts.writer(GRAPH.value, picks=True) as text:  # not this graph's: dropped
+        text.write(other)
+        text.picks.write(first)
+    assert view.texts.picks(GRAPH.value) is None and not picks.exists()
+
+
 def test_a_text_with_a_triple_twice_is_not_given_out(view: StagingView) -> None:
     view.replace_graph(GRAPH, iter([*QUADS, QUADS[0]]))
     assert view.texts.lines(GRAPH.value) == len(QUADS) + 1

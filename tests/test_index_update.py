@@ -24,6 +24,7 @@ from pyoxigraph import NamedNode, Store
 from kg.build import build
 from kg.convert import parallel
 from kg.index import INDEX_FILE, EntityIndex
+from kg.index import writer
 from kg.index.writer import write_full
 from kg.kinds import KINDS
 from kg.namespaces import FOAF, RDF
@@ -264,9 +265,19 @@ def test_a_converted_marc_catalogue_is_indexed_from_its_text(
     the store, and equals the index read from the store."""
     monkeypatch.setattr(parallel, "MIN_BYTES", 0)  # converted by workers, as a catalogue is
     sent = store_reads_by_index(monkeypatch)
+    scanned: list[Path] = []
+    original_scan = writer._picked_lines
+    monkeypatch.setattr(writer, "_picked_lines",
+                        lambda text: (scanned.append(text), original_scan(text))[1])
     outcome = build(discover([DEMO, MARC_SAMPLE]), str(tmp_path / "store"), BASE)
     for graph in ("loc-books-mrc", "people-csv"):
         assert not [q for q in sent if f"<{BASE}graph/{graph}>" in q], graph
+    # The workers set apart the catalogue's lines for the index: only the other texts
+    # (converted in this process) are scanned for theirs.
+    scanned_names = {path.name for path in scanned}
+    texts = GraphTexts(Path("texts"))
+    assert texts.path(f"{BASE}graph/loc-books-mrc").name not in scanned_names
+    assert texts.path(f"{BASE}graph/people-csv").name in scanned_names
     assert [q for q in sent if f"<{BASE}graph/meta>" in q]  # derived graphs: from the store
     records = next(s.records for s in outcome.sources if s.name == "loc-books-mrc")
     assert EntityIndex(outcome.release.path / INDEX_FILE).count("resource") > records > 5

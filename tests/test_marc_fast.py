@@ -23,6 +23,7 @@ from pyoxigraph import BlankNode, Literal, NamedNode, Quad, RdfFormat, parse, se
 from kg.convert import Registry, convert_records, parallel
 from kg.convert.nquads import nquads
 from kg.convert.values import _UNWRITABLE, maybe_unwritable
+from kg.index.writer import _picked_lines
 from kg.marc.iso2709 import decode_utf8
 from kg.report import Report
 from kg.sources import Source
@@ -40,13 +41,14 @@ def jobs(path: Path, batch: int = 5) -> list[tuple]:
     with path.open("rb") as handle:
         chunks = list(chunks_of(handle))
     source = Source(path, "sample", "marc")
-    return [(source, GRAPH, False, first, chunks[first:first + batch])
+    # Picking: the lines the entity index reads are set apart too, as for a kept text.
+    return [(source, GRAPH, False, True, first, chunks[first:first + batch])
             for first in range(0, len(chunks), batch)]
 
 
 def reference(job: tuple) -> tuple[set[Quad], list[str], list[tuple[str, str]]]:
     """One batch through pymarc's path: (quads, problems, claimed entities)."""
-    source, graph, _, first, chunks = job
+    source, graph, _, _, first, chunks = job
     report, registry = Report(), Registry()
     records = [record_from_chunk(source, first + i + 1, chunk, problem, fast=False)
                for i, (chunk, problem) in enumerate(chunks)]
@@ -58,7 +60,7 @@ def reference(job: tuple) -> tuple[set[Quad], list[str], list[tuple[str, str]]]:
 
 def fast(job: tuple) -> tuple[set[Quad], list[str], list[tuple[str, str]]]:
     """One batch through the worker as it is now."""
-    data, count, origins, problems, *_ = parallel._convert(job)
+    data, _, count, origins, problems, *_ = parallel._convert(job)
     # N-Triples: the build loads them into the source's graph.
     quads = [Quad(t.subject, t.predicate, t.object, NamedNode(job[1]))
              for t in parse(data, format=RdfFormat.N_TRIPLES)]
@@ -81,6 +83,25 @@ def test_the_worker_gives_the_quads_and_problems_of_pymarcs_path(path: Path) -> 
     assert gc.isenabled()
     # The real samples convert; each file of the fuzz corpus has its problem.
     assert quads > 0 if path in (ISO2709, MARC8) else problems > 0
+
+
+@pytest.mark.parametrize("path", [ISO2709, MARC8], ids=lambda p: p.name)
+def test_the_worker_sets_apart_the_lines_the_index_scan_would_pick(
+        path: Path, tmp_path: Path) -> None:
+    """The picks are exactly the lines of the text that the index's scan picks, in order."""
+    texts, picked = b"", b""
+    for job in jobs(path):
+        data, picks, *_ = parallel._convert(job)
+        texts, picked = texts + data, picked + picks
+        unpicked = parallel._convert((*job[:3], False, *job[4:]))
+        assert unpicked[0] == data and unpicked[1] == b""
+    text = tmp_path / "graph.nt"
+    text.write_bytes(texts)
+    scanned = b"".join(line for batch in _picked_lines(text) for line in batch)
+    assert picked == scanned
+    # Rows of every kind the records give: types naming the class, titles, dates.
+    assert b"bibframe/Instance> .\n" in picked and b"/title> " in picked
+    assert b"#" not in b"".join(line.split(b" ", 1)[0] for line in picked.splitlines())
 
 
 def test_the_real_sample_takes_the_fast_decoder_and_marc8_does_not() -> None:

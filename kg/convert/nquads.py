@@ -16,7 +16,7 @@ b'<http://ex.org/s> <http://ex.org/p> "say \\\\"hi\\\\"\\\\n"@en <http://ex.org/
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from pyoxigraph import BlankNode, Literal, NamedNode
 
@@ -39,11 +39,28 @@ def ntriples(triples: Iterable[Triple]) -> bytes:
     return _lines(triples, " .\n")
 
 
-def _lines(triples: Iterable[Triple], tail: str) -> bytes:
+def ntriples_and_picks(triples: Iterable[Triple], predicates: frozenset[str],
+                       keep: Callable[[str, str, str], bool]) -> tuple[bytes, bytes]:
+    """The triples as N-Triples lines, and apart a copy of the lines ``keep`` wants.
+
+    ``keep`` gets the three terms of each line whose predicate (written as
+    N-Triples writes it) is one of ``predicates``, so that it is not called
+    for every line: the entity index takes its lines this way
+    (:mod:`kg.index.picks`).
+    """
+    picked: list[str] = []
+    return _lines(triples, " .\n", (predicates, keep, picked)), "".join(picked).encode()
+
+
+_Picking = tuple[frozenset[str], Callable[[str, str, str], bool], list[str]]
+
+
+def _lines(triples: Iterable[Triple], tail: str, picking: _Picking | None = None) -> bytes:
     # A batch uses a few dozen predicates millions of times: each written once.
     # A record's triples come subject by subject, each subject the same object:
     # written once per run of it (``str()`` of a term is a copy made in Rust).
     predicates: dict[NamedNode, str] = {}
+    wanted, keep, picked = picking if picking is not None else (frozenset(), None, None)
     lines = []
     last: object = None
     subject = ""
@@ -53,5 +70,12 @@ def _lines(triples: Iterable[Triple], tail: str) -> bytes:
         written = predicates.get(p)
         if written is None:
             written = predicates[p] = str(p)
-        lines.append(f"{subject} {written} {o}{tail}")
+        if written in wanted:
+            obj = str(o)
+            line = f"{subject} {written} {obj}{tail}"
+            if keep(subject, written, obj):  # type: ignore[misc]
+                picked.append(line)  # type: ignore[union-attr]
+        else:
+            line = f"{subject} {written} {o}{tail}"
+        lines.append(line)
     return "".join(lines).encode()

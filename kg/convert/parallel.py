@@ -24,11 +24,13 @@ from pyoxigraph import NamedNode
 
 from kg.convert import Registry, convert_triples
 from kg.convert.agent_names import Names, merge_names, names_in_triples
-from kg.convert.nquads import ntriples
+from kg.convert.nquads import ntriples, ntriples_and_picks
+from kg.index import picks
 from kg.iris import Minter
 from kg.kinds import KINDS
 from kg.report import Problem, Report
 from kg.sources import Origin, Record, Source
+from kg.store.graph_texts import LineEnds
 
 # Below this size, starting processes costs more than it saves.
 MIN_BYTES = 32 << 20
@@ -67,17 +69,23 @@ def convert_marc(source: Source, graph: NamedNode, minter: Minter, report: Repor
     bulk loader is made to, and idle workers would hold memory meanwhile.
     Returns (records, triples) as the serial path counts them, and adds the
     names the records give agents to ``names`` (for the agents step, which
-    then reads none back).
+    then reads none back). When ``sink`` is a kept text's, the workers also
+    set apart the lines the entity index reads, written to its ``picks``
+    (:mod:`kg.index.picks`).
     """
     from kg.sources.marc import chunks_of
 
     records = triples = 0
+    picks_sink = sink.picks if isinstance(sink, LineEnds) else None
     context = multiprocessing.get_context("fork")
     with source.path.open("rb") as handle, context.Pool(
             os.cpu_count(), initializer=_start, initargs=(minter.base,)) as pool:
-        for result in pool.imap(_convert, _batches(source, graph, skip, chunks_of(handle))):
-            data, count, origins, problems, read, skipped, named = result
+        batches = _batches(source, graph, skip, picks_sink is not None, chunks_of(handle))
+        for result in pool.imap(_convert, batches):
+            data, picked, count, origins, problems, read, skipped, named = result
             sink.write(data)
+            if picks_sink is not None:
+                picks_sink.write(picked)
             if names is not None:
                 merge_names(names, named)
             for iri, origin in origins:
@@ -91,14 +99,14 @@ def convert_marc(source: Source, graph: NamedNode, minter: Minter, report: Repor
     return records, triples
 
 
-def _batches(source: Source, graph: NamedNode, skip: bool,
+def _batches(source: Source, graph: NamedNode, skip: bool, picking: bool,
              chunks: Iterator[tuple[bytes, str | None]]) -> Iterator[tuple]:
     number = 0
     while True:
         batch = list(islice(chunks, BATCH))
         if not batch:
             return
-        yield source, graph.value, skip, number, batch
+        yield source, graph.value, skip, picking, number, batch
         number += len(batch)
 
 
@@ -116,12 +124,13 @@ def _start(base: str) -> None:
 
 
 def _convert(job: tuple) -> tuple:
-    """One batch in a worker: (N-Triples, triples, origins, problems, records, skipped, names)."""
+    """One batch in a worker: (N-Triples, the index's lines of them, triples, origins,
+    problems, records, skipped, names)."""
     import gc
 
     from kg.sources.marc import record_from_chunk
 
-    source, graph_iri, skip, first, chunks = job
+    source, graph_iri, skip, picking, first, chunks = job
     report, registry = Report(), Registry()
     # A batch makes some 100,000 objects, nearly all freed by reference counts;
     # the cycle collector would also walk the heap forked from the build many
@@ -132,8 +141,11 @@ def _convert(job: tuple) -> tuple:
                    for i, (chunk, problem) in enumerate(chunks)]
         wanted = list(readable(records, report)) if skip else records
         triples = list(convert_triples(wanted, _minter, report, registry))
-        data = ntriples(triples)
+        if picking:
+            data, picked = ntriples_and_picks(triples, picks.PREDICATES, picks.picked)
+        else:
+            data, picked = ntriples(triples), b""
     finally:
         gc.enable()
-    return (data, len(triples), list(registry.origins.items()), report.problems, len(wanted),
-            report.skipped, names_in_triples(triples))
+    return (data, picked, len(triples), list(registry.origins.items()), report.problems,
+            len(wanted), report.skipped, names_in_triples(triples))

@@ -6,7 +6,8 @@ this build changed are written again (:mod:`kg.index.update`); otherwise the
 index is written from scratch here. A full build reads the release once,
 pattern by pattern (types, then each property the index uses), never entity
 by entity, or, for a graph converted in this build, scans the N-Triples text
-kept of it; it streams what it reads into SQLite's temporary tables, which
+kept of it (or the lines of it the MARC workers set apart for the index,
+:mod:`kg.index.picks`); it streams what it reads into SQLite's temporary tables, which
 sort it; Python holds the rows of a few thousand entities at a time.
 """
 
@@ -23,6 +24,7 @@ from pyoxigraph import NamedNode, RdfFormat, parse
 
 from kg.errors import StoreError
 from kg.index import INDEX_FILE, INDEX_INDEXES, INDEX_TABLES
+from kg.index import picks as picks_rule
 from kg.index.rows import (
     CODE,
     FACT_PREDICATES,
@@ -113,9 +115,11 @@ def _read_store(view: StagingView, base: str, connection: sqlite3.Connection) ->
     queries = ViewQueries(view)
     for graph in view.graphs():
         number = graph_id(graph, graphs)
-        text = (view.texts.get(graph.value, lambda g=graph: view.count(g))
-                if view.texts is not None else None)
-        if text is not None and _read_text(text, number, prefix, connection):
+        text = picks = None
+        if view.texts is not None:
+            text = view.texts.get(graph.value, lambda g=graph: view.count(g))
+            picks = view.texts.picks(graph.value)
+        if text is not None and _read_text(text, number, prefix, connection, picks):
             continue
         for kind in KINDS.values():
             connection.executemany("INSERT INTO temp.typed VALUES (?, ?, ?, ?, ?)",
@@ -126,10 +130,13 @@ def _read_store(view: StagingView, base: str, connection: sqlite3.Connection) ->
     return graphs
 
 
-def _read_text(text: Path, number: int, prefix: str, connection: sqlite3.Connection) -> bool:
+def _read_text(text: Path, number: int, prefix: str, connection: sqlite3.Connection,
+               picks: Path | None = None) -> bool:
     """Stream a graph's typed entities and facts out of its kept N-Triples text
     (:mod:`kg.store.graph_texts`) instead of the store; False if the text is not
-    written as expected (what was staged of it is taken back then).
+    written as expected (what was staged of it is taken back then). ``picks``:
+    the lines of the text the index reads, set apart by its writer; then the
+    text is not scanned for them.
 
     Reading the store costs a database look-up per term (50 s for the 18M
     triples of 250,000 MARC records); the text is scanned in a few seconds. A
@@ -138,7 +145,7 @@ def _read_text(text: Path, number: int, prefix: str, connection: sqlite3.Connect
     bytes, and only those picked are parsed, by Oxigraph.
     """
     try:
-        for batch in _picked_lines(text):
+        for batch in (_lines_of(picks) if picks is not None else _picked_lines(text)):
             typed, facts = [], []
             for triple in parse(b"".join(batch), format=RdfFormat.N_TRIPLES):
                 subject = triple.subject
@@ -165,16 +172,24 @@ class _NotCanonical(Exception):
     """A kept text's line does not have one space between its terms."""
 
 
-_PREDICATES = {f"<{predicate.value}>".encode() for predicate in FACT_PREDICATES}
-_TYPE = f"<{FACT_PREDICATES[TYPE].value}>".encode()
-_CLASSES = {f"<{kind.rdf_type.value}> .\n".encode() for kind in KINDS.values()}
+# The rule of kg.index.picks, on the bytes of a line.
+_PREDICATES = {predicate.encode() for predicate in picks_rule.PREDICATES}
+_TYPE = picks_rule.TYPE.encode()
+_CLASSES = {f"{cls} .\n".encode() for cls in picks_rule.CLASSES}
 _PICKED_BATCH = 20_000
 
 
+def _lines_of(picks: Path) -> Iterator[list[bytes]]:
+    """Batches of the lines of a text's picks."""
+    with picks.open("rb") as lines:
+        while batch := list(itertools.islice(lines, _PICKED_BATCH)):
+            yield batch
+
+
 def _picked_lines(text: Path) -> Iterator[list[bytes]]:
-    """Batches of the lines of a text that may give the index a row: a predicate it
-    uses (of ``rdf:type``, naming a kind's class) about an IRI without a fragment
-    (entities have none; the bytes of an IRI with a fragment hold a ``#``)."""
+    """Batches of the lines of a text that may give the index a row
+    (:func:`kg.index.picks.picked`: a predicate it uses, of ``rdf:type`` naming a
+    kind's class, about an IRI without a fragment)."""
     batch: list[bytes] = []
     predicates, type_predicate, classes = _PREDICATES, _TYPE, _CLASSES
     with text.open("rb") as lines:

@@ -13,6 +13,11 @@ triples takes Oxigraph 10 s, so a graph is counted once, until that graph is
 written again (:meth:`GraphTexts.written`), and the count also serves the
 store's total (:meth:`kg.store.staging.StagingView.count`).
 
+A writer that knows which of its lines the entity index reads may also write
+them to the text's "picks" (:meth:`GraphTexts.writer` with ``picks=True``;
+:mod:`kg.index.picks`), so that the index does not scan the whole text for
+them.
+
 >>> import tempfile
 >>> texts = GraphTexts(Path(tempfile.mkdtemp()) / "texts")
 >>> with texts.writer("http://example.org/graph/a") as sink:
@@ -29,7 +34,7 @@ from __future__ import annotations
 import hashlib
 import shutil
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import IO
 
@@ -40,6 +45,8 @@ class GraphTexts:
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         self._lines: dict[str, int] = {}
+        # Graphs whose writer also wrote the lines the entity index reads.
+        self._picked: set[str] = set()
         # The store's count of each graph's triples, until that graph is written.
         self._counts: dict[str, int] = {}
 
@@ -47,25 +54,42 @@ class GraphTexts:
         """Where a graph's text is (whether or not it was written)."""
         return self.folder / (hashlib.sha1(graph.encode()).hexdigest() + ".nt")
 
+    def picks(self, graph: str) -> Path | None:
+        """The lines of a graph's text that the entity index reads, if its writer set
+        them apart (ask :meth:`get` first: they are the text's only while it is)."""
+        path = self._picks_path(graph)
+        return path if graph in self._picked and path.is_file() else None
+
+    def _picks_path(self, graph: str) -> Path:
+        return self.path(graph).with_suffix(".picks.nt")
+
     def lines(self, graph: str) -> int | None:
         """The number of triples written for a graph, or None if it has no text."""
         return self._lines.get(graph)
 
     @contextmanager
-    def writer(self, graph: str, quads: bool = True) -> Iterator[LineEnds]:
+    def writer(self, graph: str, quads: bool = True, picks: bool = False,
+               ) -> Iterator[LineEnds]:
         """A sink for the graph's N-Quads (one graph only; kept as N-Triples), or for
-        its N-Triples (``quads=False``)."""
+        its N-Triples (``quads=False``). With ``picks``, the caller also writes
+        to the sink's ``picks`` every line of the text the entity index reads."""
         self.drop(graph)
         self.folder.mkdir(parents=True, exist_ok=True)
-        with self.path(graph).open("wb") as handle:
+        with ExitStack() as files:
+            handle = files.enter_context(self.path(graph).open("wb"))
             # One graph's N-Quads lose the graph at each line's end; N-Triples pass.
             sink = LineEnds(handle, f" <{graph}> .\n".encode() if quads else b" .\n")
+            if picks:
+                sink.picks = files.enter_context(self._picks_path(graph).open("wb"))
             yield sink
             sink.close()
         if sink.foreign:  # a line of another graph: not this graph's text
             self.path(graph).unlink()
-        else:
-            self._lines[graph] = sink.lines
+            self._picks_path(graph).unlink(missing_ok=True)
+            return
+        self._lines[graph] = sink.lines
+        if picks:
+            self._picked.add(graph)
 
     def get(self, graph: str, count: Callable[[], int]) -> Path | None:
         """The graph's text if it holds exactly the graph's triples (``count`` asks the
@@ -97,11 +121,14 @@ class GraphTexts:
         self._counts.pop(graph, None)
         if self._lines.pop(graph, None) is not None:
             self.path(graph).unlink(missing_ok=True)
+        self._picked.discard(graph)
+        self._picks_path(graph).unlink(missing_ok=True)
 
     def clear(self) -> None:
         """Delete every text (the build is over)."""
         self._lines.clear()
         self._counts.clear()
+        self._picked.clear()
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
@@ -128,6 +155,8 @@ class LineEnds:
     def __init__(self, sink: IO[bytes] | object, old: bytes = b" .\n",
                  new: bytes = b" .\n") -> None:
         self.sink = sink
+        # Where the lines the entity index reads go, when the writer sets them apart.
+        self.picks: IO[bytes] | None = None
         self.lines = 0
         self.foreign = False
         self._old, self._new = old, new

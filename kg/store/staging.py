@@ -116,18 +116,21 @@ class StagingView:
             raise _write_error(f"loading {label}", error) from error
         return self.count(graph)
 
-    def load_ntriples_written_by(self, graph: NamedNode, write: Callable[[IO[bytes]], T]) -> T:
+    def load_ntriples_written_by(self, graph: NamedNode, write: Callable[[IO[bytes]], T],
+                                 picks: bool = False) -> T:
         """Load into a graph the N-Triples that ``write`` writes into a file; what it returns.
 
         The whole text is written first (kept as the graph's text, if texts are
         kept) and loaded from the file: Oxigraph parses N-Triples from a file on
         every core, from a stream on one (4M MARC triples: 26.8 s from the
-        file, 45.4 s from the same file opened as a stream).
+        file, 45.4 s from the same file opened as a stream). ``picks``: ``write``
+        also writes the lines the entity index reads to its sink's ``picks``
+        when the text is kept (:meth:`GraphTexts.writer`).
         """
         try:
             with ExitStack() as stack:
                 if self.texts is not None:
-                    with self.texts.writer(graph.value, quads=False) as text:
+                    with self.texts.writer(graph.value, quads=False, picks=picks) as text:
                         result = write(text)  # type: ignore[arg-type]
                     path = self.texts.path(graph.value)
                 else:
