@@ -132,9 +132,12 @@ def build(sources: list[Source], store_dir: str, base_iri: str, keep: int = 3,
             view = staging.view
             kept = {} if fresh else previous.get("sources", {})
             run = _Run(view, minter, progress, staging.id, validator, on_error)
-            # Dumps of converted graphs are started as soon as they are loaded: helper
-            # processes write them on the core that validation and the index leave idle.
-            outcome = run.load_and_validate(sources, kept, loaded=lambda: early.start(view))
+            # Dumps of converted graphs are started as soon as their texts are whole (a
+            # MARC catalogue's before its load) or they are loaded: helper processes at
+            # the lowest priority write them on whatever CPU the build leaves idle (the
+            # end of Oxigraph's bulk load, then the core validation and the index leave).
+            outcome = run.load_and_validate(sources, kept, loaded=lambda: early.start(view),
+                                            converted=early.start_text)
             if not outcome.report.conforms:
                 raise ValidationFailed(f"{len(outcome.report.errors)} problems; nothing published",
                                        outcome)
@@ -209,11 +212,16 @@ class _Run:
         self.typed_before: set[str] | None = None
         # Names that agents get in the graphs converted in worker processes, by graph IRI.
         self.names: dict[str, Names] = {}
+        self.converted: Callable[[str, Path], None] | None = None
 
     def load_and_validate(self, sources: list[Source], kept: dict[str, Any],
-                          loaded: Callable[[], None] = lambda: None) -> BuildOutcome:
+                          loaded: Callable[[], None] = lambda: None,
+                          converted: Callable[[str, Path], None] | None = None,
+                          ) -> BuildOutcome:
         """Load changed sources into the store, drop removed ones (then call ``loaded``),
-        validate."""
+        validate. ``converted`` gets each graph whose whole text is kept before its
+        load (a large MARC file's)."""
+        self.converted = converted
         outcome = BuildOutcome(self.report)
         with outcome.step("convert+load"):
             changed, removed = self._load_sources(outcome, sources, kept)
@@ -292,10 +300,12 @@ class _Run:
             elif parallel.worth_it(source):
                 self.view.remove_graph(graph)
                 names: Names = {}
+                converted = self.converted
                 summary.records, summary.triples = self.view.load_ntriples_written_by(
                     graph, lambda sink: parallel.convert_marc(
                         source, graph, self.minter, self.report, self.registry, self.skip,
-                        self.progress, sink, names), picks=True)
+                        self.progress, sink, names), picks=True,
+                    kept=None if converted is None else lambda text: converted(graph.value, text))
                 self.names[graph.value] = names
             else:
                 records = read_records(source)

@@ -17,7 +17,7 @@ from kg.errors import ValidationFailed
 from kg.export import dumps
 from kg.export.dumps import DUMPS, read_index
 from kg.sources import discover
-from kg.store.graph_texts import GraphTexts
+from kg.store.graph_texts import GraphTexts, LineEnds
 from kg.store.releases import ReleaseStore
 from kg.store.staging import StagingView, ViewQueries
 from tests.conftest import BASE
@@ -88,6 +88,28 @@ def test_picks_are_kept_only_when_asked_for_and_go_with_their_text(view: Staging
         text.write(other)
         text.picks.write(first)
     assert view.texts.picks(GRAPH.value) is None and not picks.exists()
+
+
+@pytest.mark.parametrize("quads", [False, True], ids=["n-triples", "n-quads"])
+def test_a_text_written_in_any_pieces_is_counted_and_checked_line_by_line(quads: bool) -> None:
+    """Lines cut anywhere between writes are counted once each, written whole (N-Quads
+    lose their graph), and a text that ends inside a line is refused."""
+    import io
+
+    lines = serialize([q.triple for q in QUADS], format=RdfFormat.N_TRIPLES)
+    data = serialize(QUADS, format=RdfFormat.N_QUADS) if quads else lines
+    ending = f" <{GRAPH.value}> .\n".encode() if quads else b" .\n"
+    for size in (1, 7, 64, len(data)):
+        out = io.BytesIO()
+        sink = LineEnds(out, ending)
+        for start in range(0, len(data), size):
+            sink.write(data[start:start + size])
+        sink.close()
+        assert (out.getvalue(), sink.lines, sink.foreign) == (lines, len(QUADS), False)
+    unfinished = LineEnds(io.BytesIO(), ending)
+    unfinished.write(data + b"<http://example.org/id/x> <http://schema.org/name>")
+    with pytest.raises(ValueError, match="ends inside a line"):
+        unfinished.close()
 
 
 def test_a_text_with_a_triple_twice_is_not_given_out(view: StagingView) -> None:
@@ -185,13 +207,21 @@ def helper_processes() -> list[int]:
     return found
 
 
-def test_members_of_converted_graphs_are_started_after_the_load(
+def test_members_of_converted_graphs_are_started_before_the_load(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A large converted graph's four members are written by helpers started right after
-    the load (before validation), and the dumps hold the same bytes as when written inline."""
+    """A large converted catalogue's four members are written by helpers started as soon as
+    its text is whole, before its load (and not again after it), and the dumps hold the
+    same bytes as when written inline."""
     monkeypatch.setattr(parallel, "MIN_BYTES", 0)
     books = BASE + "graph/loc-books-mrc"
     started: list[tuple[str, tuple[str, ...]]] = []
+    events: list[str] = []
+    original_text = dumps.EarlyMembers.start_text
+    monkeypatch.setattr(dumps.EarlyMembers, "start_text", lambda self, graph, path: (
+        events.append(f"text {graph}"), original_text(self, graph, path))[1])
+    original_load = StagingView.load_ntriples_written_by
+    monkeypatch.setattr(StagingView, "load_ntriples_written_by", lambda self, graph, *a, **k: (
+        original_load(self, graph, *a, **k), events.append(f"loaded {graph.value}"))[0])
     original = dumps._Helpers.start
 
     def recording(self, graph_iri, lines, names=("ttl", "jsonld")):
@@ -210,6 +240,7 @@ def test_members_of_converted_graphs_are_started_after_the_load(
         pieces[threshold] = graph_pieces(outcome.release.path, books)
         assert not (outcome.release.path / ".early-dumps").exists()
     assert (books, ("nt", "nq", "ttl", "jsonld")) in validated_after[-1]
+    assert events.index(f"text {books}") < events.index(f"loaded {books}")
     assert (books, ("nt", "nq", "ttl", "jsonld")) in started  # and not started again
     assert [s for s in started if s[0] == books] == [(books, ("nt", "nq", "ttl", "jsonld"))]
     assert pieces[0] == pieces[1 << 40]  # byte for byte, each format

@@ -23,8 +23,7 @@ from pyoxigraph import NamedNode, Store
 
 from kg.build import build
 from kg.convert import parallel
-from kg.index import INDEX_FILE, EntityIndex
-from kg.index import writer
+from kg.index import INDEX_FILE, EntityIndex, writer
 from kg.index.writer import write_full
 from kg.kinds import KINDS
 from kg.namespaces import FOAF, RDF

@@ -468,10 +468,12 @@ class EarlyMembers:
 
     A graph converted from records is final once the build has loaded it, and
     its N-Triples text is kept (:mod:`kg.store.graph_texts`). So right after
-    the load, :meth:`start` has helper processes write its four members (three
-    processes: Turtle and JSON-LD share one), at the lowest CPU priority, one
-    graph after another, while the build process validates and indexes the
-    store on the other core; :func:`write_dumps` then
+    the load (:meth:`start`), or for a MARC catalogue as soon as its text is
+    whole, before Oxigraph's bulk load (:meth:`start_text`: the end of that
+    load leaves a core idle for some 20 s at 250,000 records), helper processes
+    write its four members (three processes: Turtle and JSON-LD share one), at
+    the lowest CPU priority, one graph after another, while the build process
+    loads, validates and indexes the store; :func:`write_dumps` then
     only appends them (:meth:`take`). A member not taken (a failed build, a
     text written again since) is stopped and deleted when this is closed.
     """
@@ -483,18 +485,23 @@ class EarlyMembers:
         self._started: dict[str, tuple[Path, tuple[int, int], Future[dict[str, Path]]]] = {}
 
     def start(self, view: StagingView) -> None:
-        """Start on every large graph whose text the build kept."""
+        """Start on every large graph whose text the build kept (unless started)."""
         if view.texts is None:
             return
         for graph in sorted(view.graphs(), key=lambda g: g.value):
             path = view.texts.path(graph.value)
-            if view.texts.lines(graph.value) is None or not path.is_file():
-                continue
-            stamp = _stamp(path)
-            if stamp[0] >= PARALLEL_BYTES:
-                self.scratch.mkdir(parents=True, exist_ok=True)
-                self._started[graph.value] = (path, stamp, self._queue.submit(
-                    self._write, graph.value, path))
+            if view.texts.lines(graph.value) is not None and path.is_file():
+                self.start_text(graph.value, path)
+
+    def start_text(self, graph_iri: str, path: Path) -> None:
+        """Start on one graph's whole text if it is large (and not started from it)."""
+        stamp = _stamp(path)
+        started = self._started.get(graph_iri)
+        if stamp[0] < PARALLEL_BYTES or started is not None and started[:2] == (path, stamp):
+            return
+        self.scratch.mkdir(parents=True, exist_ok=True)
+        self._started[graph_iri] = (path, stamp, self._queue.submit(
+            self._write, graph_iri, path))
 
     def _write(self, graph_iri: str, lines: Path) -> dict[str, Path]:
         waits = self._helpers.start(graph_iri, lines, tuple(DUMP_FORMATS))
