@@ -132,12 +132,12 @@ def build(sources: list[Source], store_dir: str, base_iri: str, keep: int = 3,
             view = staging.view
             kept = {} if fresh else previous.get("sources", {})
             run = _Run(view, minter, progress, staging.id, validator, on_error)
-            # Dumps of converted graphs are started as soon as their texts are whole (a
-            # MARC catalogue's before its load) or they are loaded: helper processes at
-            # the lowest priority write them on whatever CPU the build leaves idle (the
+            # Dumps of converted graphs are started once they are loaded (a MARC
+            # catalogue's once its bulk load has passed its memory peak): helper processes
+            # at the lowest priority write them on whatever CPU the build leaves idle (the
             # end of Oxigraph's bulk load, then the core validation and the index leave).
             outcome = run.load_and_validate(sources, kept, loaded=lambda: early.start(view),
-                                            converted=early.start_text)
+                                            converted=early.start_past_load_peak)
             if not outcome.report.conforms:
                 raise ValidationFailed(f"{len(outcome.report.errors)} problems; nothing published",
                                        outcome)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import os
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,7 @@ from kg.export import dumps
 from kg.export.dumps import DUMPS, read_index
 from kg.sources import discover
 from kg.store.graph_texts import GraphTexts, LineEnds
+from kg.store.load_peak import PastPeak
 from kg.store.releases import ReleaseStore
 from kg.store.staging import StagingView, ViewQueries
 from tests.conftest import BASE
@@ -207,18 +209,18 @@ def helper_processes() -> list[int]:
     return found
 
 
-def test_members_of_converted_graphs_are_started_before_the_load(
+def test_members_of_converted_graphs_are_started_once_during_or_after_the_load(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A large converted catalogue's four members are written by helpers started as soon as
-    its text is whole, before its load (and not again after it), and the dumps hold the
-    same bytes as when written inline."""
+    """A large converted catalogue's four members are written by helpers started once:
+    when its bulk load has passed its memory peak (watched from before the load on), or
+    after the load; the dumps hold the same bytes as when written inline."""
     monkeypatch.setattr(parallel, "MIN_BYTES", 0)
     books = BASE + "graph/loc-books-mrc"
     started: list[tuple[str, tuple[str, ...]]] = []
     events: list[str] = []
-    original_text = dumps.EarlyMembers.start_text
-    monkeypatch.setattr(dumps.EarlyMembers, "start_text", lambda self, graph, path: (
-        events.append(f"text {graph}"), original_text(self, graph, path))[1])
+    original_watch = dumps.EarlyMembers.start_past_load_peak
+    monkeypatch.setattr(dumps.EarlyMembers, "start_past_load_peak", lambda self, graph, path: (
+        events.append(f"watch {graph}"), original_watch(self, graph, path))[1])
     original_load = StagingView.load_ntriples_written_by
     monkeypatch.setattr(StagingView, "load_ntriples_written_by", lambda self, graph, *a, **k: (
         original_load(self, graph, *a, **k), events.append(f"loaded {graph.value}"))[0])
@@ -240,11 +242,63 @@ def test_members_of_converted_graphs_are_started_before_the_load(
         pieces[threshold] = graph_pieces(outcome.release.path, books)
         assert not (outcome.release.path / ".early-dumps").exists()
     assert (books, ("nt", "nq", "ttl", "jsonld")) in validated_after[-1]
-    assert events.index(f"text {books}") < events.index(f"loaded {books}")
+    assert events.index(f"watch {books}") < events.index(f"loaded {books}")
     assert (books, ("nt", "nq", "ttl", "jsonld")) in started  # and not started again
     assert [s for s in started if s[0] == books] == [(books, ("nt", "nq", "ttl", "jsonld"))]
     assert pieces[0] == pieces[1 << 40]  # byte for byte, each format
     assert gzip.decompress(pieces[0]["nt"]).count(b"\n") == outcome.sources[0].triples
+
+
+def test_past_peak_starts_work_once_a_loads_memory_has_fallen_back() -> None:
+    """``then`` runs once memory grew by the threshold and fell back by three quarters
+    of it; not on growth alone, and never once stopped."""
+    def watched(samples: list[int], stop_first: bool = False) -> int:
+        called, readings = [], iter(samples)
+        watch = PastPeak(lambda: called.append(1), growth=100, every=0.001,
+                         rss=lambda: next(readings, samples[-1]))
+        if stop_first:
+            watch.stop()
+        watch.start()
+        for _ in range(1000):
+            if called or not watch._thread.is_alive():
+                break
+            time.sleep(0.002)
+        watch.stop()
+        return len(called)
+
+    assert watched([600, 900, 1800, 1500, 880, 700]) == 1  # 880 - 600 <= (1800 - 600) / 4
+    assert watched([600, 900, 1800, 1500, 1200]) == 0  # still holding most of it
+    assert watched([600, 650, 680, 600]) == 0  # never grew by the threshold
+    assert watched([600, 1800, 600], stop_first=True) == 0
+
+
+def test_early_members_started_past_the_peak_are_not_started_again(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Members a watch started (a load's peak counts as passed without any growth here)
+    are not started again after the load; a watch stopped first starts nothing."""
+    monkeypatch.setattr(dumps, "PARALLEL_BYTES", 0)
+    monkeypatch.setattr(dumps, "LOAD_PEAK_GROWTH", 0)
+    view = StagingView(Store(str(tmp_path / "db")), GraphTexts(tmp_path / "texts"))
+    begun: list[str] = []
+    monkeypatch.setattr(dumps._Helpers, "start", lambda self, graph, lines, names=(
+        "ttl", "jsonld"): (begun.append(graph), {})[1])
+    data = serialize([quad.triple for quad in QUADS], format=RdfFormat.N_TRIPLES)
+    with dumps.EarlyMembers(tmp_path / "early") as early:
+        view.load_ntriples_written_by(GRAPH, lambda sink: sink.write(data),
+                                      kept=lambda text: early.start_past_load_peak(GRAPH.value,
+                                                                                   text))
+        for _ in range(500):  # the watch looks every half second
+            if begun:
+                break
+            time.sleep(0.01)
+        early.start(view)
+        early._queue.shutdown(wait=True)
+    assert begun == [GRAPH.value]
+    with dumps.EarlyMembers(tmp_path / "early-2") as early:
+        early.start_past_load_peak(GRAPH.value, view.texts.path(GRAPH.value))
+        early.close()  # before the watch's first look
+        time.sleep(0.6)
+    assert begun == [GRAPH.value]
 
 
 def test_early_members_of_a_text_written_again_are_not_used(

@@ -47,6 +47,7 @@ from pyoxigraph import DefaultGraph, NamedNode, Quad, RdfFormat, parse, serializ
 from kg.errors import StoreError
 from kg.export.gzipped import DumpFile, Member, Tee, WithGraph
 from kg.namespaces import PREFIXES
+from kg.store.load_peak import PastPeak
 from kg.store.staging import StagingView
 
 if TYPE_CHECKING:  # kg.artifacts imports this module to register its writer
@@ -61,6 +62,8 @@ VERSION = 1
 # From this size of a graph's N-Triples on, Turtle and JSON-LD are written by a
 # helper process, beside the build's (starting it costs about a second).
 PARALLEL_BYTES = 64 << 20
+# What a bulk load must have grown this process by before its memory peak counts as passed.
+LOAD_PEAK_GROWTH = 256 << 20
 FILE_NAME = re.compile(r"^dump-(?P<release>\d{5}-\d{8}T\d{6}Z)\.(?P<format>nt|nq|ttl|jsonld)\.gz$")
 
 
@@ -468,12 +471,12 @@ class EarlyMembers:
 
     A graph converted from records is final once the build has loaded it, and
     its N-Triples text is kept (:mod:`kg.store.graph_texts`). So right after
-    the load (:meth:`start`), or for a MARC catalogue as soon as its text is
-    whole, before Oxigraph's bulk load (:meth:`start_text`: the end of that
-    load leaves a core idle for some 20 s at 250,000 records), helper processes
-    write its four members (three processes: Turtle and JSON-LD share one), at
-    the lowest CPU priority, one graph after another, while the build process
-    loads, validates and indexes the store; :func:`write_dumps` then
+    the load (:meth:`start`), or for a MARC catalogue already once its bulk
+    load has passed its memory peak (:meth:`start_past_load_peak`: the end of
+    that load leaves a core idle for some 20 s at 250,000 records), helper
+    processes write its four members (three processes: Turtle and JSON-LD
+    share one), at the lowest CPU priority, one graph after another, while
+    the build process loads, validates and indexes the store; :func:`write_dumps` then
     only appends them (:meth:`take`). A member not taken (a failed build, a
     text written again since) is stopped and deleted when this is closed.
     """
@@ -483,9 +486,18 @@ class EarlyMembers:
         self._helpers = _Helpers(scratch / "member", nice=19)
         self._queue = ThreadPoolExecutor(1, thread_name_prefix="early-dumps")
         self._started: dict[str, tuple[Path, tuple[int, int], Future[dict[str, Path]]]] = {}
+        self._lock = threading.Lock()  # starts come from the build and from watches
+        self._watches: list[PastPeak] = []
+
+    def start_past_load_peak(self, graph_iri: str, path: Path) -> None:
+        """Start on a whole text once the load that follows has passed its memory peak
+        (:mod:`kg.store.load_peak`), or at :meth:`start` after the load, if sooner."""
+        self._watches.append(PastPeak(lambda: self.start_text(graph_iri, path),
+                                      growth=LOAD_PEAK_GROWTH).start())
 
     def start(self, view: StagingView) -> None:
         """Start on every large graph whose text the build kept (unless started)."""
+        self._stop_watching()
         if view.texts is None:
             return
         for graph in sorted(view.graphs(), key=lambda g: g.value):
@@ -495,13 +507,19 @@ class EarlyMembers:
 
     def start_text(self, graph_iri: str, path: Path) -> None:
         """Start on one graph's whole text if it is large (and not started from it)."""
-        stamp = _stamp(path)
-        started = self._started.get(graph_iri)
-        if stamp[0] < PARALLEL_BYTES or started is not None and started[:2] == (path, stamp):
-            return
-        self.scratch.mkdir(parents=True, exist_ok=True)
-        self._started[graph_iri] = (path, stamp, self._queue.submit(
-            self._write, graph_iri, path))
+        with self._lock:
+            stamp = _stamp(path)
+            started = self._started.get(graph_iri)
+            if stamp[0] < PARALLEL_BYTES or started is not None and started[:2] == (path, stamp):
+                return
+            self.scratch.mkdir(parents=True, exist_ok=True)
+            self._started[graph_iri] = (path, stamp, self._queue.submit(
+                self._write, graph_iri, path))
+
+    def _stop_watching(self) -> None:
+        for watch in self._watches:
+            watch.stop()
+        self._watches.clear()
 
     def _write(self, graph_iri: str, lines: Path) -> dict[str, Path]:
         waits = self._helpers.start(graph_iri, lines, tuple(DUMP_FORMATS))
@@ -519,6 +537,7 @@ class EarlyMembers:
 
     def close(self) -> None:
         """Stop what is still running and delete what was not taken."""
+        self._stop_watching()
         self._helpers.__exit__()
         self._queue.shutdown(wait=True, cancel_futures=True)
         shutil.rmtree(self.scratch, ignore_errors=True)
