@@ -55,12 +55,16 @@ def ntriples_and_picks(triples: Iterable[Triple], predicates: frozenset[str],
 _Picking = tuple[frozenset[str], Callable[[str, str, str], bool], list[str]]
 
 
+def _none(subject: str, predicate: str, obj: str) -> bool:
+    return False
+
+
 def _lines(triples: Iterable[Triple], tail: str, picking: _Picking | None = None) -> bytes:
     # A batch uses a few dozen predicates millions of times: each written once.
     # A record's triples come subject by subject, each subject the same object:
     # written once per run of it (``str()`` of a term is a copy made in Rust).
     predicates: dict[NamedNode, str] = {}
-    wanted, keep, picked = picking if picking is not None else (frozenset(), None, None)
+    wanted, keep, picked = picking if picking is not None else (frozenset(), _none, [])
     lines = []
     last: object = None
     subject = ""
@@ -73,8 +77,8 @@ def _lines(triples: Iterable[Triple], tail: str, picking: _Picking | None = None
         if written in wanted:
             obj = str(o)
             line = f"{subject} {written} {obj}{tail}"
-            if keep(subject, written, obj):  # type: ignore[misc]
-                picked.append(line)  # type: ignore[union-attr]
+            if keep(subject, written, obj):
+                picked.append(line)
         else:
             line = f"{subject} {written} {o}{tail}"
         lines.append(line)
