@@ -415,3 +415,13 @@ def test_a_large_graph_without_a_count_makes_the_store_be_counted(
     assert asked[0][0] == 101 and asked[-1][1] == asked[-1][0]  # the last one ran past it
     assert all(later[0] == earlier[0] - earlier[1]
                for earlier, later in zip(asked, asked[1:], strict=False))
+
+
+def test_the_turtle_and_json_ld_helper_runs_a_little_above_the_other_helpers(
+        tmp_path: Path) -> None:
+    """In the background the longest helper gets the larger share of the spare CPU; at
+    publish time (no niceness added) every helper runs as the build does."""
+    background = dumps._Helpers(tmp_path / "early", nice=19)
+    assert background._nice_of(("ttl", "jsonld")) == 15
+    assert background._nice_of(("nt",)) == background._nice_of(("nq",)) == 19
+    assert dumps._Helpers(tmp_path / "inline")._nice_of(("ttl", "jsonld")) == 0
