@@ -283,6 +283,37 @@ def test_large_files_convert_on_every_core_to_the_same_graph(tmp_path: Path,
                      "'dlc-00000002' is already defined at both.mrc record 1 (001 00000002)"]
 
 
+def test_workers_text_loaded_without_a_second_check_holds_only_valid_terms(
+        tmp_path: Path, monkeypatch) -> None:
+    """The workers' text is bulk loaded without checking its IRIs again (``lenient``):
+    a link that is no IRI is still left out, as on the serial path, and what the
+    store holds reads back with a strict parser."""
+    from pyoxigraph import RdfFormat, parse, serialize
+
+    from kg.convert import parallel
+
+    record = one_record(ISO2709, 1)
+    for url in ("http://example.org/a{b}", "http://example.org/a<b>", "http://example.org/a\\b",
+                'http://example.org/"q"', "http://example.org/a^b|c`d", "http://example.org/ok"):
+        record.add_field(pymarc.Field(tag="856", indicators=pymarc.Indicators("4", "0"),
+                                      subfields=[pymarc.Subfield("u", url)]))
+    record.add_field(pymarc.Field(tag="546", indicators=pymarc.Indicators(" ", " "),
+                                  subfields=[pymarc.Subfield("a", 'Tiếng Việt "\\n" <b> \t')]))
+    path = tmp_path / "odd.mrc"
+    path.write_bytes(record.as_marc21() + b"".join(raw_records(ISO2709)[1:]))
+    serial = _graph_and_report(tmp_path, "serial", path)
+    monkeypatch.setattr(parallel, "MIN_BYTES", 0)
+    workers = _graph_and_report(tmp_path, "workers", path)
+    assert workers == serial
+    graph, lines = workers
+    assert sum("is not a web address; left out" in line for line in lines) == 5
+    links = {q.object.value for q in graph if q.predicate.value.endswith("electronicLocator")
+             and q.subject.value == RESOURCE + "dlc-00000002"}
+    assert links == {"http://example.org/ok"}
+    text = serialize(graph, format=RdfFormat.N_QUADS)
+    assert set(parse(text, format=RdfFormat.N_QUADS)) == graph  # strict: it raises on a bad IRI
+
+
 def test_yaml_contributor_named_inline_is_declared_once(tmp_path: Path, store_dir: Path) -> None:
     source = tmp_path / "resources.yaml"
     source.write_text(

@@ -147,18 +147,24 @@ def _read_text(text: Path, number: int, prefix: str, connection: sqlite3.Connect
     try:
         for batch in (_lines_of(picks) if picks is not None else _picked_lines(text)):
             typed, facts = [], []
-            for triple in parse(b"".join(batch), format=RdfFormat.N_TRIPLES):
+            # A text gives an entity's lines one after another: its IRI is looked at once.
+            iri, found, entity_id = None, None, 0
+            # Lines of a kept text: its terms were checked when it was written.
+            for triple in parse(b"".join(batch), format=RdfFormat.N_TRIPLES, lenient=True):
                 subject = triple.subject
-                found = minted(subject.value, prefix) if isinstance(subject, NamedNode) else None
+                if subject.value != iri:  # (a blank node's id holds no ":", an IRI does)
+                    iri = subject.value
+                    found = minted(iri, prefix) if isinstance(subject, NamedNode) else None
+                    entity_id = stable_id(iri) if found is not None else 0
                 if found is None:
                     continue
                 code = CODE[triple.predicate.value]
                 if code != TYPE:
                     fact = fact_of(code, triple.object, number)
                     if fact is not None:
-                        facts.append((stable_id(subject.value), *fact))
+                        facts.append((entity_id, *fact))
                 elif triple.object == KINDS[found[0]].rdf_type:
-                    typed.append((stable_id(subject.value), *found, subject.value, number))
+                    typed.append((entity_id, *found, iri, number))
             connection.executemany("INSERT INTO temp.typed VALUES (?, ?, ?, ?, ?)", typed)
             connection.executemany("INSERT INTO temp.fact VALUES (?, ?, ?, ?, ?)", facts)
     except _NotCanonical:

@@ -128,6 +128,12 @@ class StagingView:
         also writes the lines the entity index reads to its sink's ``picks``
         when the text is kept (:meth:`GraphTexts.writer`). ``kept`` is called
         with the kept text's path once it is whole, before the load begins.
+
+        ``write`` writes each term as pyoxigraph writes it (``str()`` of a
+        term, :mod:`kg.convert.nquads`), and pyoxigraph checked the term when it
+        was made: so the text is loaded without checking its IRIs and language
+        tags again (``lenient``; its syntax still is), which takes a tenth of
+        the load's CPU (2M MARC triples: 26.3 CPU s strict, 23.4 lenient).
         """
         try:
             with ExitStack() as stack:
@@ -141,7 +147,8 @@ class StagingView:
                     path = Path(stack.enter_context(tempfile.TemporaryDirectory())) / "graph.nt"
                     with path.open("wb") as handle:
                         result = write(handle)
-                self.store.bulk_load(path=path, format=RdfFormat.N_TRIPLES, to_graph=graph)
+                self.store.bulk_load(path=path, format=RdfFormat.N_TRIPLES, to_graph=graph,
+                                     lenient=True)
         except OSError as error:
             raise _write_error("loading converted records", error) from error
         return result
