@@ -104,6 +104,43 @@ def test_the_worker_sets_apart_the_lines_the_index_scan_would_pick(
     assert b"#" not in b"".join(line.split(b" ", 1)[0] for line in picked.splitlines())
 
 
+UNWRITABLE = [chr(c) for c in range(0x110000) if _UNWRITABLE.match(chr(c))
+              and not 0xD800 <= c <= 0xDFFF]  # (no UTF-8 text holds a surrogate)
+
+
+@pytest.mark.parametrize("character", UNWRITABLE, ids=lambda c: f"U+{ord(c):04X}")
+@pytest.mark.parametrize("title", ["Plain", "Tiếng Việt"])
+def test_the_fast_decoder_says_which_records_the_converter_must_look_through(
+        character: str, title: str, tmp_path: Path) -> None:
+    """A record the fast decoder calls writable holds no character XML cannot carry,
+    so the converter does not look for one: any such character in a value (the
+    separators of ISO 2709 too) or in a control field (0x1F too) makes it look,
+    and the problem is reported as from pymarc's path."""
+    record = pymarc.Record(leader="00000nam a2200000 a 4500")
+    record.add_field(pymarc.Field(tag="001", data="0001"))
+    record.add_field(pymarc.Field(tag="245", indicators=pymarc.Indicators("1", "0"),
+                                  subfields=[pymarc.Subfield("a", f"{title} {character}x")]))
+    control = pymarc.Record(leader="00000nam a2200000 a 4500")
+    control.add_field(pymarc.Field(tag="001", data=f"0002{character}"))
+    control.add_field(pymarc.Field(tag="245", indicators=pymarc.Indicators("1", "0"),
+                                   subfields=[pymarc.Subfield("a", title)]))
+    clean = pymarc.Record(leader="00000nam a2200000 a 4500")
+    clean.add_field(pymarc.Field(tag="001", data="0003"))
+    clean.add_field(pymarc.Field(tag="245", indicators=pymarc.Indicators("1", "0"),
+                                 subfields=[pymarc.Subfield("a", f"{title}\t")]))
+    path = tmp_path / "odd.mrc"
+    path.write_bytes(b"".join(r.as_marc21() for r in (record, control, clean)))
+    (job,) = jobs(path)
+    decoded = [decode_utf8(chunk) for chunk, _ in job[5]]
+    # 0x1F in a data field only starts another subfield: no value holds it.
+    assert [r is not None and r.writable for r in decoded] == [character == "\x1f", False, True]
+    expected, got = reference(job), fast(job)
+    assert got == expected
+    # (0x1F stays in the control number, which the mapping reads but keeps no value of)
+    reported = any(f"contains the character U+{ord(character):04X}" in p for p in got[1])
+    assert reported == (character != "\x1f")
+
+
 def test_the_real_sample_takes_the_fast_decoder_and_marc8_does_not() -> None:
     assert all(decode_utf8(chunk) is not None for chunk in raw_records(ISO2709))
     assert all(decode_utf8(chunk) is None for chunk in raw_records(MARC8))

@@ -245,8 +245,10 @@ def _start(record: Record, minter: Minter, report: Report,
         return None
     for warning in record.warnings:
         report.add(Problem(warning, record.origin, key=record.key or None, severity="warning"))
-    # Most records hold no such character, and one look at all their text says so.
-    suspects = record.fields.items() if maybe_unwritable(record.fields) else ()
+    # Most records hold no such character, and one look at all their text says so
+    # (or the reader's, on the way: a MARC record's fields).
+    suspects = () if record.writable or not maybe_unwritable(record.fields) \
+        else record.fields.items()
     for name, value in suspects:
         character = unwritable_character(value)
         if character:

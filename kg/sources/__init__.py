@@ -48,6 +48,9 @@ class Record:
     # Values the reader had to leave out (a MARC link that is no web address):
     # reported as warnings, the rest of the record is converted.
     warnings: list[str] = field(default_factory=list)
+    # The reader saw that no value holds a character XML cannot carry (the fast
+    # MARC decoder does, on the way): the converter does not look again.
+    writable: bool = False
 
     @property
     def key(self) -> str:

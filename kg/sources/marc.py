@@ -88,7 +88,7 @@ def _resource(source: Source, number: int, record: Record | FastRecord | None,
     warnings: list[str] = []
     try:
         return SourceRecord("resource", record_fields(record, warnings), origin,
-                            warnings=warnings)
+                            warnings=warnings, writable=getattr(record, "writable", False))
     except BadRecord as error:
         return SourceRecord("resource", {}, origin, problem=str(error))
 
