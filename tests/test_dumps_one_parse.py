@@ -1,13 +1,15 @@
 """Turtle and JSON-LD members of a graph from one parse of its N-Triples text.
 
 The combined writer (:func:`kg.export.dumps.write_members`, and the helper
-process ``kg.export.dump_member ttl+jsonld``) must give each member the bytes
-of the format's own writer, and fail, not hang, on a bad text or a failing writer.
+process ``kg.export.dump_member ttl+jsonld``) must give each member the text
+of the format's own writer (compressed in other pieces, so not always in the
+same gzip bytes), and fail on a bad text or a failing writer.
 """
 
 from __future__ import annotations
 
 import gzip
+import itertools
 import os
 import resource
 import subprocess
@@ -24,9 +26,9 @@ from kg.export.gzipped import DumpFile
 
 GRAPH = "http://example.org/graph/books"
 NAMES = ("ttl", "jsonld")
-# More batches of quads than a queue holds, so that the writers run while the text
-# is still read, and a writer that fails early would leave the reader waiting.
-SUBJECTS = (dumps._QUEUED + 4) * dumps._BATCH // 8 + 7
+# Many batches of quads, so that a subject's run of quads is cut by a batch's
+# end unless the batches end with subjects (a book's lines are two runs of it).
+SUBJECTS = 12 * dumps._BATCH // 8 + 7
 
 
 def book(n: int) -> list[str]:
@@ -66,10 +68,15 @@ def bad_text(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def separate(graph_iri: str, text: Path, folder: Path) -> dict[str, bytes]:
-    """Each member written by its format's own writer (its own parse)."""
+    """Each member's text written by its format's own writer (its own parse)."""
     for name in NAMES:
         dumps.write_member(name, graph_iri, text, folder / f"separate.{name}")
-    return {name: (folder / f"separate.{name}").read_bytes() for name in NAMES}
+    return texts({name: folder / f"separate.{name}" for name in NAMES})
+
+
+def texts(members: dict[str, Path]) -> dict[str, bytes]:
+    """The text of each gzip member."""
+    return {name: gzip.decompress(path.read_bytes()) for name, path in members.items()}
 
 
 @pytest.mark.parametrize("graph_iri", [GRAPH, ""], ids=["named-graph", "default-graph"])
@@ -78,10 +85,28 @@ def test_one_parse_gives_the_bytes_of_the_separate_writers(
     expected = separate(graph_iri, text, tmp_path)
     outs = tuple(tmp_path / f"combined.{name}" for name in NAMES)
     dumps.write_members(NAMES, graph_iri, text, outs)
-    assert {name: out.read_bytes() for name, out in zip(NAMES, outs, strict=True)} == expected
-    turtle = gzip.decompress(expected["ttl"]).decode()
+    assert texts(dict(zip(NAMES, outs, strict=True))) == expected
+    turtle = expected["ttl"].decode()
     assert "@vi" in turtle and "xsd:date" in turtle and "_:" in turtle and "Ấn" in turtle
-    assert len(list(parse(gzip.decompress(expected["jsonld"]), RdfFormat.JSON_LD))) == 8 * SUBJECTS
+    assert len(list(parse(expected["jsonld"], RdfFormat.JSON_LD))) == 8 * SUBJECTS
+
+
+def test_batches_end_with_a_subjects_run_even_a_long_one(tmp_path: Path) -> None:
+    """A subject with more statements than a batch holds stays in one batch; every
+    batch but the last holds at least a batch's worth; the text is the writers'."""
+    long_run = [f'<http://example.org/id/big> <http://schema.org/name> "name {n}" .'
+                for n in range(3 * dumps._BATCH)]
+    lines = [line for n in range(700) for line in book(n)]
+    text = write_text(tmp_path / "runs.nt", lines[:4000] + long_run + lines[4000:])
+    quads = list(parse(path=text, format=RdfFormat.N_TRIPLES))
+    batches = list(dumps._subject_batches(iter(quads)))
+    assert [q for batch in batches for q in batch] == quads
+    assert all(len(batch) >= dumps._BATCH for batch in batches[:-1])
+    assert all(a[-1].subject != b[0].subject for a, b in itertools.pairwise(batches))
+    assert any(len(batch) > 3 * dumps._BATCH for batch in batches)  # the long run, whole
+    outs = tuple(tmp_path / f"combined.{name}" for name in NAMES)
+    dumps.write_members(NAMES, GRAPH, text, outs)
+    assert texts(dict(zip(NAMES, outs, strict=True))) == separate(GRAPH, text, tmp_path)
 
 
 def test_the_helper_process_writes_both_members_from_one_parse(text: Path, tmp_path: Path) -> None:
@@ -92,7 +117,7 @@ def test_the_helper_process_writes_both_members_from_one_parse(text: Path, tmp_p
         assert len(helpers._running) == 1
         written = {name: wait() for name, wait in waits.items()}
     assert set(written) == set(NAMES)
-    assert {name: path.read_bytes() for name, path in written.items()} == expected
+    assert texts(written) == expected
     # The one-format form still works (early members: N-Triples and N-Quads).
     with dumps._Helpers(tmp_path / "scratch") as helpers:
         waits = helpers.start(GRAPH, text, tuple(dumps.DUMP_FORMATS))
@@ -100,7 +125,7 @@ def test_the_helper_process_writes_both_members_from_one_parse(text: Path, tmp_p
         written = {name: wait() for name, wait in waits.items()}
     assert list(written) == list(dumps.DUMP_FORMATS)
     assert gzip.decompress(written["nt"].read_bytes()) == text.read_bytes()
-    assert {name: written[name].read_bytes() for name in NAMES} == expected
+    assert texts({name: written[name] for name in NAMES}) == expected
 
 
 def test_a_bad_line_fails_the_combined_writer_and_leaves_no_member(
@@ -129,9 +154,9 @@ def test_a_bad_line_fails_the_helper_process_with_a_message(bad_text: Path, tmp_
 @pytest.mark.timeout(60, method="thread")  # a hang fails the run
 def test_a_writer_failing_while_the_reader_waits_on_it_stops_everything(
         tmp_path: Path) -> None:
-    """The JSON-LD member goes into a pipe that nobody reads: its writer blocks, its
-    queue fills and the reader waits on it; then the pipe is closed (a broken pipe).
-    The combined writer raises that error, naming the format, instead of hanging."""
+    """The JSON-LD member goes into a pipe that nobody reads: its write blocks; then
+    the pipe is closed (a broken pipe). The combined writer raises that error,
+    naming the format, instead of hanging."""
     text = write_text(tmp_path / "books.nt", [line for n in range(8 * SUBJECTS)
                                              for line in book(n)])
     os.mkfifo(tmp_path / "jsonld")
@@ -150,11 +175,12 @@ def test_a_writer_failing_while_the_reader_waits_on_it_stops_everything(
 @pytest.mark.timeout(60, method="thread")  # a hang fails the run
 def test_a_writer_failing_late_stops_the_helper_process(tmp_path: Path) -> None:
     """The JSON-LD member outgrows the files the helper may write (RLIMIT_FSIZE: an
-    OSError, Python ignores SIGXFSZ) near the end of the text, when the reader is
-    ahead of it and may wait on its full queue: the helper still exits, with the error."""
+    OSError, Python ignores SIGXFSZ) near the end of the text: the helper exits,
+    with the error, and leaves no member."""
     text = write_text(tmp_path / "books.nt", [line for n in range(8 * SUBJECTS)
                                              for line in book(n)])
-    sizes = {name: len(data) for name, data in separate(GRAPH, text, tmp_path).items()}
+    separate(GRAPH, text, tmp_path)
+    sizes = {name: (tmp_path / f"separate.{name}").stat().st_size for name in NAMES}
     # Room for Turtle, not for JSON-LD: it fails well before its end (zlib and the
     # file keep some tens of kB before writing them out).
     limit = sizes["ttl"] + 4096
