@@ -15,15 +15,19 @@ processes:
   the largest sum of RSS of all its processes at one time (sampled);
 - ``bulk_load``: the release's triples (every graph but the metadata) as
   N-Triples, loaded into an empty on-disk store by ``Store.bulk_load`` (the
-  baseline; the N-Triples file is written once per data set);
+  baseline; the N-Triples file is written once per data set, from the first
+  run's build). From the second run on, it is also loaded just before the
+  build, so that the build is bracketed by two baselines: the machine's
+  speed drifts (other tenants), and each run's ratio is taken against the
+  mean of the baselines around it;
 - ``rebuild``: one small source changed (a row added to a small CSV) and the
   build run again on that store (the big sources must stay ``unchanged``),
   then the row taken out again for the next run.
 
 Prints a Markdown table (median, min, max over the runs; ratio of medians to
-the bulk load's; peak RSS; the load average; the CPU seconds of the build and
-of the bulk load, steadier than wall time on a shared machine) for
-bench/README.md.
+the bulk load's, over every baseline load; each run's own ratio; peak RSS;
+the load average; the CPU seconds of the build and of the bulk load, steadier
+than wall time on a shared machine) for bench/README.md.
 """
 
 from __future__ import annotations
@@ -191,6 +195,10 @@ def run_once(sources: Path, small: Path, extra: str, work: Path, ntriples: Path)
     store, loaded = work / "store", work / "bulk"
     for path in (store, loaded):
         shutil.rmtree(path, ignore_errors=True)
+    before = None
+    if ntriples.exists():  # from the second run on: a baseline on each side of the build
+        before = _child("bulk", str(ntriples), str(loaded))
+        shutil.rmtree(loaded, ignore_errors=True)
     built = _child("build", str(sources), str(store))
     if not ntriples.exists():
         built["nt_triples"] = dump_triples(store, ntriples)
@@ -205,7 +213,17 @@ def run_once(sources: Path, small: Path, extra: str, work: Path, ntriples: Path)
     unchanged = [name for name, status in rebuilt["status"].items() if name != small.name]
     assert all(rebuilt["status"][n] == "unchanged" for n in unchanged), rebuilt["status"]
     return {"build": built, "bulk_load": baseline, "rebuild": rebuilt,
-            "load": os.getloadavg()[0]}
+            "load": os.getloadavg()[0], **({"bulk_load_before": before} if before else {})}
+
+
+def baselines(run: dict) -> list[dict]:
+    """A run's baseline loads: the one after its build, and the one before it if any."""
+    return [run["bulk_load"], *([run["bulk_load_before"]] if "bulk_load_before" in run else [])]
+
+
+def run_ratio(run: dict) -> float:
+    """A run's build time over the mean of the baseline loads around it."""
+    return run["build"]["seconds"] / statistics.mean(b["seconds"] for b in baselines(run))
 
 
 def _stats(values: list[float]) -> str:
@@ -215,7 +233,7 @@ def _stats(values: list[float]) -> str:
 
 def table(name: str, runs: list[dict]) -> list[str]:
     """Markdown rows of one data set."""
-    base = statistics.median(r["bulk_load"]["seconds"] for r in runs)
+    base = statistics.median(b["seconds"] for r in runs for b in baselines(r))
     load = f"{min(r['load'] for r in runs):.1f}-{max(r['load'] for r in runs):.1f}"
     triples = runs[0]["build"]["triples"]
 
@@ -224,9 +242,11 @@ def table(name: str, runs: list[dict]) -> list[str]:
         return (f"| {name} | {triples:,} | {what} | {_stats(values)} | {ratio:.2f} | {rss} "
                 f"| {load} |")
 
-    rows = [row("bulk_load (baseline)", [r["bulk_load"]["seconds"] for r in runs],
+    rows = [row("bulk_load (baseline)", [b["seconds"] for r in runs for b in baselines(r)],
                 f"{max(r['bulk_load']['peak_rss_mib'] for r in runs):,.0f}"),
-            row("**build**", [r["build"]["seconds"] for r in runs], _build_rss(runs))]
+            row("**build**", [r["build"]["seconds"] for r in runs], _build_rss(runs)),
+            f"| {name} | {triples:,} | build / bulk_load, each run (against the baselines "
+            f"around it) | {', '.join(f'{run_ratio(r):.2f}' for r in runs)} | | | {load} |"]
     for step in runs[0]["build"]["timings"]:
         # The build process's peak RSS so far when the step ended (the workers' apart).
         peaks = [r["build"].get("step_peak_rss_mib", {}).get(step) for r in runs]
@@ -234,9 +254,10 @@ def table(name: str, runs: list[dict]) -> list[str]:
         rows.append(row(f"- {step}", [r["build"]["timings"].get(step, 0.0) for r in runs], rss))
     if all("cpu_seconds" in r["build"] for r in runs):
         # On a shared machine, CPU time is steadier than wall time (x: of bulk_load's CPU).
-        cpu_base = statistics.median(r["bulk_load"]["cpu_seconds"] for r in runs)
-        for what, step in (("CPU s, bulk_load", "bulk_load"), ("CPU s, build", "build")):
-            values = [r[step]["cpu_seconds"] for r in runs]
+        cpu_base = statistics.median(b["cpu_seconds"] for r in runs for b in baselines(r))
+        for what, values in (
+                ("CPU s, bulk_load", [b["cpu_seconds"] for r in runs for b in baselines(r)]),
+                ("CPU s, build", [r["build"]["cpu_seconds"] for r in runs])):
             rows.append(f"| {name} | {triples:,} | {what} | {_stats(values)} "
                         f"| {statistics.median(values) / cpu_base:.2f} | | {load} |")
     rows.append(row("rebuild, one small source changed", [r["rebuild"]["seconds"] for r in runs],
