@@ -283,11 +283,10 @@ def test_large_files_convert_on_every_core_to_the_same_graph(tmp_path: Path,
                      "'dlc-00000002' is already defined at both.mrc record 1 (001 00000002)"]
 
 
-def test_workers_text_loaded_without_a_second_check_holds_only_valid_terms(
-        tmp_path: Path, monkeypatch) -> None:
-    """The workers' text is bulk loaded without checking its IRIs again (``lenient``):
-    a link that is no IRI is still left out, as on the serial path, and what the
-    store holds reads back with a strict parser."""
+def test_workers_text_holds_only_valid_terms(tmp_path: Path, monkeypatch) -> None:
+    """The workers write terms pyoxigraph made (and checked): a link that is no IRI is
+    left out, as on the serial path, and what the store holds reads back with a strict
+    parser (the dump helpers and the index read kept texts leniently)."""
     from pyoxigraph import RdfFormat, parse, serialize
 
     from kg.convert import parallel
