@@ -251,7 +251,8 @@ def _json_ld(member: Member, graph_iri: str, lines: Path) -> None:
 
 def _parse(lines: Path) -> Iterator[Quad]:
     # A kept text holds terms written by pyoxigraph and loaded into the store:
-    # checking its IRIs again would double the parse's CPU (2M lines: 4.2 s, 1.7 lenient).
+    # checking its IRIs again would double the parse's CPU (2M lines: 4.2-4.8 s,
+    # 1.7-2.4 lenient).
     return parse(path=lines, format=RdfFormat.N_TRIPLES, lenient=True)
 
 
@@ -312,8 +313,8 @@ def serialize_members(graph_iri: str, lines: Path, members: dict[str, Member]) -
     Oxigraph's serializers group a subject's run of triples and keep nothing
     else from one to the next, so each member holds the bytes of the format's
     writer on the whole text. One thread does it all: a thread per format fed
-    by queues took 20-25% more CPU, its threads waiting for the GIL at each
-    quad (2M MARC lines: 7.4-7.9 CPU s, against 5.5-6.0).
+    by queues took a third more CPU, its threads waiting for the GIL at each
+    quad (2M MARC lines: 7.1-9.1 CPU s, against 4.8-6.3).
     """
     writers = [_BATCHES[name](member, graph_iri) for name, member in members.items()]
     for batch in _subject_batches(_parse(lines)):
@@ -460,10 +461,11 @@ class _Helpers:
         return _Helper(process, outs)
 
     def _nice_of(self, names: tuple[str, ...]) -> int:
-        # In the background, the Turtle and JSON-LD helper (some 110 CPU s at 250,000
-        # MARC records, against 20 for N-Triples and N-Quads together) is the last
-        # to finish: it gets the larger share of the CPU the build leaves (nice 15
-        # against 19; still a few per cent of a core that the build wants).
+        # In the background, the Turtle and JSON-LD helper (about three times the CPU
+        # of N-Triples and N-Quads together: 2M MARC lines, 4.8-6.3 CPU s against
+        # 1.7-1.9) is the last to finish: it gets the larger share of the CPU the
+        # build leaves (nice 15 against 19; still a few per cent of a core that the
+        # build wants).
         if self.nice and set(names) <= set(SERIALIZE_MEMBER):
             return max(0, self.nice - 4)
         return self.nice
