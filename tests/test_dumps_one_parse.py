@@ -1,15 +1,16 @@
 """Turtle and JSON-LD members of a graph from one parse of its N-Triples text.
 
 The combined writer (:func:`kg.export.dumps.write_members`, and the helper
-process ``kg.export.dump_member ttl+jsonld``) must give each member the text
-of the format's own writer (compressed in other pieces, so not always in the
-same gzip bytes), and fail on a bad text or a failing writer.
+process ``kg.export.dump_member ttl+jsonld``) writes the text batch by batch;
+each member must hold the text of the format's serializer on the whole graph
+in one call, and the writer fail on a bad text or a failing writer.
 """
 
 from __future__ import annotations
 
 import gzip
 import itertools
+import json
 import os
 import resource
 import subprocess
@@ -18,11 +19,12 @@ import threading
 from pathlib import Path
 
 import pytest
-from pyoxigraph import RdfFormat, parse
+from pyoxigraph import RdfFormat, parse, serialize
 
 from kg.errors import StoreError
 from kg.export import dumps
 from kg.export.gzipped import DumpFile
+from kg.namespaces import PREFIXES
 
 GRAPH = "http://example.org/graph/books"
 NAMES = ("ttl", "jsonld")
@@ -67,11 +69,14 @@ def bad_text(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return write_text(tmp_path_factory.mktemp("text") / "bad.nt", lines)
 
 
-def separate(graph_iri: str, text: Path, folder: Path) -> dict[str, bytes]:
-    """Each member's text written by its format's own writer (its own parse)."""
-    for name in NAMES:
-        dumps.write_member(name, graph_iri, text, folder / f"separate.{name}")
-    return texts({name: folder / f"separate.{name}" for name in NAMES})
+def separate(graph_iri: str, text: Path) -> dict[str, bytes]:
+    """Each member's text as pyoxigraph's serializer writes the whole graph in one call
+    (JSON-LD in the graph's object: with its @id, or @graph alone for the default graph)."""
+    quads = list(parse(path=text, format=RdfFormat.N_TRIPLES))
+    start = (b'{"@id":' + json.dumps(graph_iri).encode() + b',"@graph":' if graph_iri
+             else b'{"@graph":')
+    return {"ttl": serialize(quads, format=RdfFormat.TURTLE, prefixes=PREFIXES),
+            "jsonld": start + serialize(quads, format=RdfFormat.JSON_LD) + b"}"}
 
 
 def texts(members: dict[str, Path]) -> dict[str, bytes]:
@@ -80,12 +85,15 @@ def texts(members: dict[str, Path]) -> dict[str, bytes]:
 
 
 @pytest.mark.parametrize("graph_iri", [GRAPH, ""], ids=["named-graph", "default-graph"])
-def test_one_parse_gives_the_bytes_of_the_separate_writers(
+def test_one_parse_gives_the_text_of_the_serializers_on_the_whole_graph(
         text: Path, tmp_path: Path, graph_iri: str) -> None:
-    expected = separate(graph_iri, text, tmp_path)
+    expected = separate(graph_iri, text)
     outs = tuple(tmp_path / f"combined.{name}" for name in NAMES)
     dumps.write_members(NAMES, graph_iri, text, outs)
     assert texts(dict(zip(NAMES, outs, strict=True))) == expected
+    for name in NAMES:  # and one format alone (the one-format helper)
+        dumps.write_member(name, graph_iri, text, tmp_path / f"alone.{name}")
+        assert texts({name: tmp_path / f"alone.{name}"})[name] == expected[name]
     turtle = expected["ttl"].decode()
     assert "@vi" in turtle and "xsd:date" in turtle and "_:" in turtle and "Ấn" in turtle
     assert len(list(parse(expected["jsonld"], RdfFormat.JSON_LD))) == 8 * SUBJECTS
@@ -106,12 +114,12 @@ def test_batches_end_with_a_subjects_run_even_a_long_one(tmp_path: Path) -> None
     assert any(len(batch) > 3 * dumps._BATCH for batch in batches)  # the long run, whole
     outs = tuple(tmp_path / f"combined.{name}" for name in NAMES)
     dumps.write_members(NAMES, GRAPH, text, outs)
-    assert texts(dict(zip(NAMES, outs, strict=True))) == separate(GRAPH, text, tmp_path)
+    assert texts(dict(zip(NAMES, outs, strict=True))) == separate(GRAPH, text)
 
 
 def test_the_helper_process_writes_both_members_from_one_parse(text: Path, tmp_path: Path) -> None:
     """``_Helpers`` runs one ``ttl+jsonld`` process; each format has its wait, as before."""
-    expected = separate(GRAPH, text, tmp_path)
+    expected = separate(GRAPH, text)
     with dumps._Helpers(tmp_path / "scratch") as helpers:
         waits = helpers.start(GRAPH, text)
         assert len(helpers._running) == 1
@@ -179,8 +187,9 @@ def test_a_writer_failing_late_stops_the_helper_process(tmp_path: Path) -> None:
     with the error, and leaves no member."""
     text = write_text(tmp_path / "books.nt", [line for n in range(8 * SUBJECTS)
                                              for line in book(n)])
-    separate(GRAPH, text, tmp_path)
-    sizes = {name: (tmp_path / f"separate.{name}").stat().st_size for name in NAMES}
+    for name in NAMES:  # each alone, by the one-format helper's writer
+        dumps.write_member(name, GRAPH, text, tmp_path / f"alone.{name}")
+    sizes = {name: (tmp_path / f"alone.{name}").stat().st_size for name in NAMES}
     # Room for Turtle, not for JSON-LD: it fails well before its end (zlib and the
     # file keep some tens of kB before writing them out).
     limit = sizes["ttl"] + 4096

@@ -33,7 +33,7 @@ import shutil
 import subprocess
 import sys
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import ExitStack, closing
 from dataclasses import dataclass
@@ -220,7 +220,7 @@ def _dump_graph(graph: Graph, lines: Path, outputs: dict[str, DumpFile],
             piece = pieces[name]()
             outputs[name].copy_range(piece, 0, piece.stat().st_size)
             piece.unlink()
-    serialized = [name for name in SERIALIZE_MEMBER if name not in pieces]
+    serialized = [name for name in _BATCHES if name not in pieces]
     if serialized:  # as a helper writes them: the same bytes, from one parse
         with ExitStack() as members:
             serialize_members(graph_iri, lines, {
@@ -241,14 +241,6 @@ def _n_quads(member: Member, graph_iri: str, lines: Path) -> None:
         shutil.copyfileobj(text, sink, _CHUNK)  # type: ignore[misc]
 
 
-def _turtle(member: Member, graph_iri: str, lines: Path) -> None:
-    _turtle_of(member, graph_iri, _parse(lines))
-
-
-def _json_ld(member: Member, graph_iri: str, lines: Path) -> None:
-    _json_ld_of(member, graph_iri, _parse(lines))
-
-
 def _parse(lines: Path) -> Iterator[Quad]:
     # A kept text holds terms written by pyoxigraph and loaded into the store:
     # checking its IRIs again would double the parse's CPU (2M lines: 4.2-4.8 s,
@@ -256,37 +248,25 @@ def _parse(lines: Path) -> Iterator[Quad]:
     return parse(path=lines, format=RdfFormat.N_TRIPLES, lenient=True)
 
 
-def _turtle_of(member: Member, graph_iri: str, quads: Iterable[Quad]) -> None:
-    serialize(quads, member, RdfFormat.TURTLE, prefixes=PREFIXES)
-
-
-def _json_ld_of(member: Member, graph_iri: str, quads: Iterable[Quad]) -> None:
-    # A named graph is an object with @id and @graph; the default graph's
-    # nodes go in an object with @graph alone (JSON-LD 1.1, 4.9).
-    if graph_iri:
-        member.write(b'{"@id":' + json.dumps(graph_iri).encode() + b',"@graph":')
-    else:
-        member.write(b'{"@graph":')
-    serialize(quads, member, RdfFormat.JSON_LD)
-    member.write(b"}")
-
-
-WRITE_MEMBER = {"nt": _n_triples, "nq": _n_quads, "ttl": _turtle, "jsonld": _json_ld}
-# The formats made by Oxigraph's serializers, from the quads of the text.
-SERIALIZE_MEMBER = {"ttl": _turtle_of, "jsonld": _json_ld_of}
+# The formats copied from the text; the others (Turtle, JSON-LD) are made by
+# Oxigraph's serializers from its quads (:func:`serialize_members`).
+COPY_MEMBER = {"nt": _n_triples, "nq": _n_quads}
 
 
 def write_member(name: str, graph_iri: str, lines: Path, out: Path) -> None:
     """One graph's gzip member of one format, in a file of its own."""
     with out.open("wb") as handle, DumpFile(handle).member() as member:
-        WRITE_MEMBER[name](member, graph_iri, lines)
+        if name in COPY_MEMBER:
+            COPY_MEMBER[name](member, graph_iri, lines)
+        else:
+            serialize_members(graph_iri, lines, {name: member})
 
 
 def write_members(names: tuple[str, ...], graph_iri: str, lines: Path,
                   outs: tuple[Path, ...]) -> None:
     """One graph's members of several serialized formats (Turtle, JSON-LD), each in
     a file of its own, from one parse of its text; none is left after a failure."""
-    if len(names) != len(outs) or not set(names) <= set(SERIALIZE_MEMBER):
+    if len(names) != len(outs) or not set(names) <= set(_BATCHES):
         raise ValueError(f"cannot write {'+'.join(names)} to {len(outs)} files in one parse")
     try:
         with ExitStack() as stack:
@@ -388,7 +368,8 @@ class _JsonLdBatches(_Batches):
 
     def __init__(self, member: Member, graph_iri: str) -> None:
         super().__init__(member, graph_iri)
-        # As _json_ld_of writes it: the graph's object around the serializer's list.
+        # A named graph is an object with @id and @graph; the default graph's
+        # nodes go in an object with @graph alone (JSON-LD 1.1, 4.9).
         member.write(b'{"@id":' + json.dumps(graph_iri).encode() + b',"@graph":['
                      if graph_iri else b'{"@graph":[')
 
@@ -438,7 +419,7 @@ class _Helpers:
         Turtle and JSON-LD are written by one process, from one parse of the
         text (:func:`write_members`); N-Triples and N-Quads each by its own.
         """
-        parsed = tuple(name for name in names if name in SERIALIZE_MEMBER)
+        parsed = tuple(name for name in names if name in _BATCHES)
         groups = [(name,) for name in names if name not in parsed] + ([parsed] if parsed else [])
         waits: dict[str, Callable[[], Path]] = {}
         for group in groups:
@@ -466,7 +447,7 @@ class _Helpers:
         # 1.7-1.9) is the last to finish: it gets the larger share of the CPU the
         # build leaves (nice 15 against 19; still a few per cent of a core that the
         # build wants).
-        if self.nice and set(names) <= set(SERIALIZE_MEMBER):
+        if self.nice and set(names) <= set(_BATCHES):
             return max(0, self.nice - 4)
         return self.nice
 
