@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import os
 import shutil
+import threading
 import time
 from pathlib import Path
 
@@ -326,8 +327,7 @@ def test_early_members_of_a_text_written_again_are_not_used(
 
 
 def test_a_text_is_counted_once_until_its_graph_is_written(view: StagingView) -> None:
-    view.load_ntriples_written_by(GRAPH, lambda sink: sink.write(
-        serialize([quad.triple for quad in QUADS], format=RdfFormat.N_TRIPLES)))
+    view.replace_graph(GRAPH, iter(QUADS))  # a text not counted ahead: the caller counts
     counted: list[int] = []
 
     def count() -> int:
@@ -352,6 +352,78 @@ def test_a_text_is_counted_once_until_its_graph_is_written(view: StagingView) ->
     assert view.texts.get(GRAPH.value, count) is None and len(counted) == 4
 
 
+@pytest.fixture
+def count_threads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The thread each count of one graph runs in (the counts still run)."""
+    threads: list[str] = []
+    original = StagingView.count
+
+    def recording(self, graph=None):
+        if graph is not None:
+            threads.append(threading.current_thread().name)
+        return original(self, graph)
+
+    monkeypatch.setattr(StagingView, "count", recording)
+    return threads
+
+
+def never_asked() -> int:
+    raise AssertionError("the count begun ahead was not used")
+
+
+def test_a_loaded_text_is_counted_ahead_in_a_thread_of_its_own(
+        view: StagingView, count_threads: list[str]) -> None:
+    view.load_ntriples_written_by(GRAPH, lambda sink: sink.write(
+        serialize([quad.triple for quad in QUADS], format=RdfFormat.N_TRIPLES)))
+    text = view.texts.get(GRAPH.value, never_asked)
+    assert text is not None and triples_of_text(text) == triples_of_store(view)
+    assert view.texts.counted(GRAPH.value, never_asked) == len(QUADS)
+    assert len(count_threads) == 1 and count_threads[0].startswith("count-ahead")
+    assert view.count() == len(view.store)  # the store's total takes the same count
+
+
+def test_a_count_begun_ahead_is_forgotten_when_its_graph_is_written_meanwhile(
+        view: StagingView, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The count ahead still runs when the graph gains a triple: its answer, the graph
+    before the write, is not the graph's count any more, and the text is not given out."""
+    go_on = threading.Event()
+    original = StagingView.count
+
+    def held(self, graph=None):
+        if threading.current_thread().name.startswith("count-ahead"):
+            go_on.wait(10)
+        return original(self, graph)
+
+    monkeypatch.setattr(StagingView, "count", held)
+    view.load_ntriples_written_by(GRAPH, lambda sink: sink.write(
+        serialize([quad.triple for quad in QUADS], format=RdfFormat.N_TRIPLES)))
+    view.add([Triple(NamedNode("http://example.org/id/x"), NamedNode("http://schema.org/name"),
+                     Literal("x"))], GRAPH)
+    go_on.set()
+    assert view.texts.get(GRAPH.value, lambda: view.count(GRAPH)) is None
+    assert view.texts.counted(GRAPH.value, never_asked) == len(QUADS) + 1
+
+
+def test_clearing_the_texts_waits_for_a_count_begun_ahead(
+        view: StagingView, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The store closes once the texts are cleared: no count may still be reading it."""
+    finished: list[bool] = []
+    original = StagingView.count
+
+    def slow(self, graph=None):
+        time.sleep(0.5)
+        answer = original(self, graph)
+        finished.append(True)
+        return answer
+
+    monkeypatch.setattr(StagingView, "count", slow)
+    view.load_ntriples_written_by(GRAPH, lambda sink: sink.write(
+        serialize([quad.triple for quad in QUADS], format=RdfFormat.N_TRIPLES)))
+    view.texts.clear()
+    assert finished == [True]
+    assert not any(thread.name.startswith("count-ahead") for thread in threading.enumerate())
+
+
 def test_the_store_is_counted_graph_by_graph_with_kept_texts(view: StagingView) -> None:
     view.load_ntriples_written_by(GRAPH, lambda sink: sink.write(
         serialize([quad.triple for quad in QUADS], format=RdfFormat.N_TRIPLES)))
@@ -365,20 +437,23 @@ def test_the_store_is_counted_graph_by_graph_with_kept_texts(view: StagingView) 
 
 def test_a_build_counts_a_converted_graph_once(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A graph with a kept text is counted once, for the manifest's total (its first
-    count); the entity index and the dumps reuse that count to check the text."""
+    """A graph with a kept text is counted once, ahead, in a thread begun after its
+    load; the manifest's total, the entity index and the dumps reuse that count."""
     monkeypatch.setattr(parallel, "MIN_BYTES", 0)
     books = BASE + "graph/loc-books-mrc"
-    counts: list[str | None] = []
+    counts: list[tuple[str | None, str]] = []
     original = StagingView.count
 
     def recording(self, graph=None):
-        counts.append(graph.value if graph is not None else None)
+        counts.append((graph.value if graph is not None else None,
+                       threading.current_thread().name))
         return original(self, graph)
 
     monkeypatch.setattr(StagingView, "count", recording)
     outcome = build(discover([MARC_SAMPLE]), str(tmp_path / "store"), BASE)
-    assert counts.count(books) == 1 and counts.index(None) < counts.index(books)
+    of_books = [thread for graph, thread in counts if graph == books]
+    assert len(of_books) == 1 and of_books[0].startswith("count-ahead")
+    assert (None, "MainThread") in counts  # the manifest's total, summed graph by graph
     assert outcome.release.manifest()["triples"] == \
         len(Store.read_only(str(outcome.release.path / "db")))
 

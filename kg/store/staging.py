@@ -151,6 +151,8 @@ class StagingView:
                 self.store.bulk_load(path=path, format=RdfFormat.N_TRIPLES, to_graph=graph)
         except OSError as error:
             raise _write_error("loading converted records", error) from error
+        if self.texts is not None:  # the text's check needs it: count while the build goes on
+            self.texts.count_ahead(graph.value, lambda: self.count(graph))
         return result
 
     def remove_graph(self, graph: NamedNode) -> None:
