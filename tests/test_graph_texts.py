@@ -251,7 +251,7 @@ def test_members_of_converted_graphs_are_started_once_during_or_after_the_load(
 
 
 def test_past_peak_starts_work_once_a_loads_memory_has_fallen_back() -> None:
-    """``then`` runs once memory grew by the threshold and fell back by three quarters
+    """``then`` runs once memory grew by the threshold and fell back by two thirds
     of it; not on growth alone, and never once stopped."""
     def watched(samples: list[int], stop_first: bool = False) -> int:
         called, readings = [], iter(samples)
@@ -267,8 +267,9 @@ def test_past_peak_starts_work_once_a_loads_memory_has_fallen_back() -> None:
         watch.stop()
         return len(called)
 
-    assert watched([600, 900, 1800, 1500, 880, 700]) == 1  # 880 - 600 <= (1800 - 600) / 4
-    assert watched([600, 900, 1800, 1500, 1200]) == 0  # still holding most of it
+    assert watched([600, 900, 1800, 1500, 980, 700]) == 1  # 980 - 600 <= (1800 - 600) / 3
+    assert watched([600, 900, 1800, 1500, 1200]) == 0  # still holding half of it
+    assert watched([600, 900, 1800, 1050, 1800]) == 0  # between two batches of a load
     assert watched([600, 650, 680, 600]) == 0  # never grew by the threshold
     assert watched([600, 1800, 600], stop_first=True) == 0
 
