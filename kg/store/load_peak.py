@@ -10,8 +10,8 @@ memory to the load's peak, which the build keeps under 2 GiB.
 The point is taken as memory fallen back by two thirds of what the load added.
 In a build of those records the process held 297 MiB when the load began,
 1,940 at its peak, no less than 1,218 between two of its batches (a fall of
-44%), and 651 through its last 27 s (78%): two thirds is as far from both as
-it can be, where the rule of three quarters that came before it was 57 MiB
+44%), and 651 through its last 27 s (78%): two thirds (67%) leaves room on
+both sides, where the rule of three quarters that came before it was 57 MiB
 from missing that end.
 
 >>> PastPeak.passed(start=600, peak=1800, now=1500, growth=256)
