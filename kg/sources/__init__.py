@@ -24,7 +24,10 @@ MARC_SUFFIXES = {".mrc": "marc", ".marc": "marc", ".mrcx": "marcxml", ".marcxml"
 SUFFIXES = TABULAR_SUFFIXES | RDF_SUFFIXES | MARC_SUFFIXES
 
 
-@dataclass(frozen=True)
+# Slots: a build keeps one per record to name where each entity is defined
+# (250,000 MARC records: 135 bytes each instead of 237, some 25 MB of the
+# memory the build holds when Oxigraph's bulk load begins).
+@dataclass(frozen=True, slots=True)
 class Origin:
     """Where a record came from, in words a librarian can find it by."""
 
