@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Protocol
+from typing import IO, Any, Protocol
 
 from pyoxigraph import NamedNode, Store
 
@@ -26,7 +26,7 @@ from kg.convert import Registry, convert_records, parallel, record_key
 from kg.convert.agent_names import Names, names_in_graph
 from kg.convert.agents import agents_graph, declared_in, named_agents, refresh_agents
 from kg.errors import SourceSyntaxError, ValidationFailed
-from kg.export.dumps import EarlyMembers
+from kg.export.dumps import LOAD_PEAK_GROWTH, EarlyMembers
 from kg.harvest import read_provenance
 from kg.iris import Minter
 from kg.kinds import KINDS
@@ -34,6 +34,7 @@ from kg.provenance import SourceSummary, release_metadata
 from kg.report import Problem, Report
 from kg.sources import Origin, Record, Source, read_records
 from kg.sources.rdf import locate
+from kg.store.load_peak import PastPeak
 from kg.store.releases import Release, ReleaseStore
 from kg.store.remote.client import SparqlClient
 from kg.store.remote.publish import Upload, check_reachable, upload
@@ -298,15 +299,7 @@ class _Run:
                                                      source.label)
                 summary.records = len(self.view.entities([graph]))
             elif parallel.worth_it(source):
-                self.view.remove_graph(graph)
-                names: Names = {}
-                converted = self.converted
-                summary.records, summary.triples = self.view.load_ntriples_written_by(
-                    graph, lambda sink: parallel.convert_marc(
-                        source, graph, self.minter, self.report, self.registry, self.skip,
-                        self.progress, sink, names), picks=True,
-                    kept=None if converted is None else lambda text: converted(graph.value, text))
-                self.names[graph.value] = names
+                self._load_apart(source, graph, summary)
             else:
                 records = read_records(source)
                 counted = _Counted(parallel.readable(records, self.report) if self.skip
@@ -318,6 +311,36 @@ class _Run:
             self.report.add(Problem(error.detail, Origin(error.file, error.location)))
             self.view.remove_graph(graph)
         return summary
+
+    def _load_apart(self, source: Source, graph: NamedNode, summary: SourceSummary) -> None:
+        """A large MARC file, converted apart (:func:`kg.convert.parallel.convert_marc`) and
+        bulk loaded; what the conversion found (keys, problems, agents' names) is taken in
+        once the load is past its memory peak, in its tail, where a core is left idle."""
+        self.view.remove_graph(graph)
+        names: Names = {}
+        converting: list[parallel.Converted] = []
+        watches: list[PastPeak] = []
+
+        def convert(sink: IO[bytes]) -> parallel.Converted:
+            converting.append(parallel.convert_marc(source, graph, self.minter, self.skip,
+                                                    self.progress, sink))
+            return converting[0]
+
+        def before_load(text: Path) -> None:
+            if self.converted is not None:
+                self.converted(graph.value, text)
+            watches.append(PastPeak(lambda: converting[0].settle_ahead(
+                self.report, self.registry, names), growth=LOAD_PEAK_GROWTH).start())
+
+        try:
+            done = self.view.load_ntriples_written_by(graph, convert, picks=True,
+                                                      kept=before_load)
+        finally:
+            for watch in watches:
+                watch.stop()  # waits for the taking in, if under way
+        done.settle(self.report, self.registry, names)  # unless taken in during the load
+        summary.records, summary.triples = done.records, done.triples
+        self.names[graph.value] = names
 
     def changes(self, outcome: BuildOutcome) -> dict[str, Any]:
         """What changed against the parent release, for artifact writers that update theirs."""

@@ -43,6 +43,9 @@ class SourceSyntaxError(KgError):
         self.file = file
         self.location = location
 
+    def __reduce__(self) -> tuple:  # pickled by the conversion process for the build
+        return type(self), (self.detail, self.file, self.location)
+
 
 class ValidationFailed(KgError):
     """The data does not conform; nothing was published."""

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
+import tempfile
 from pathlib import Path
 
 import pymarc
@@ -281,6 +283,119 @@ def test_large_files_convert_on_every_core_to_the_same_graph(tmp_path: Path,
     _, lines = _graph_and_report(tmp_path, "duplicate", both)
     assert lines == ["both.mrc record 15 (001 00000002) (dlc-00000002): duplicate key: resource "
                      "'dlc-00000002' is already defined at both.mrc record 1 (001 00000002)"]
+
+
+def test_a_large_file_is_converted_apart_and_taken_in_after_its_load(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The workers' results go to a process forked for the conversion; the build process
+    takes in their keys, problems and names only once the text is loaded (they would
+    stay in its heap through the load's memory peak), and reports them as before."""
+    import kg.build as build_module
+    from kg.convert import parallel
+    from kg.store.staging import StagingView
+
+    monkeypatch.setattr(parallel, "MIN_BYTES", 0)
+    monkeypatch.setattr(parallel, "BATCH", 3)
+    pids = tmp_path / "pids"
+    pooling = parallel._pool_results
+
+    def recording_pid(*args):  # type: ignore[no-untyped-def]
+        with pids.open("a") as out:
+            out.write(f"{os.getpid()}\n")
+        return pooling(*args)
+
+    runs: list = []
+    starting = build_module._Run.__init__
+    monkeypatch.setattr(build_module._Run, "__init__", lambda self, *a, **k: (
+        starting(self, *a, **k), runs.append(self))[0])
+    held_at_load: list[tuple[int, int, int]] = []
+    loading = StagingView.load_ntriples_written_by
+
+    def load(self, graph, write, *args, **kwargs):  # type: ignore[no-untyped-def]
+        def writing(sink):  # type: ignore[no-untyped-def]
+            converted = write(sink)
+            run = runs[-1]
+            held_at_load.append((len(run.registry.origins), len(run.report.problems),
+                                 sum(map(len, run.names.values()))))
+            return converted
+        return loading(self, graph, writing, *args, **kwargs)
+
+    named: list[dict] = []
+    refreshing = build_module.refresh_agents
+    monkeypatch.setattr(build_module, "refresh_agents", lambda view, minter, candidates, names: (
+        named.append(dict(names)), refreshing(view, minter, candidates, names))[1])
+    monkeypatch.setattr(parallel, "_pool_results", recording_pid)
+    monkeypatch.setattr(StagingView, "load_ntriples_written_by", load)
+    both = tmp_path / "both.mrc"
+    both.write_bytes(ISO2709.read_bytes() + raw_records(ISO2709)[0])  # a duplicate key
+    with pytest.raises(ValidationFailed) as failure:
+        build(discover([both]), str(tmp_path / "store"), BASE)
+    assert held_at_load == [(0, 0, 0)]
+    assert [int(pid) for pid in pids.read_text().split()] != [os.getpid()]
+    run = runs[-1]
+    assert len(run.registry.origins) == len(raw_records(ISO2709))
+    assert any("duplicate key" in line for line in failure.value.report.report.lines())
+    assert named[0][BASE + "graph/both-mrc"]  # the agents step got the workers' names
+
+
+def test_a_conversion_apart_is_taken_in_once_from_whichever_thread_comes_first(
+        tmp_path: Path) -> None:
+    """The build takes in a conversion's results past the load's peak, from a watching
+    thread, or after the load; the second call changes nothing, or raises the error."""
+    import threading
+
+    from kg.convert import Registry, parallel
+    from kg.iris import Minter
+    from kg.report import Report
+    from tests.remote_support import Steps
+
+    def converted() -> parallel.Converted:
+        with (tmp_path / "text.nt").open("wb") as sink:
+            return parallel.convert_marc(discover([ISO2709])[0], NamedNode(BASE + "graph/g"),
+                                         Minter(BASE), False, Steps(), sink)
+
+    done, report, registry, names = converted(), Report(), Registry(), {}
+    ahead = threading.Thread(target=done.settle_ahead, args=(report, registry, names))
+    ahead.start()
+    ahead.join()
+    taken = (len(registry.origins), list(report.problems), dict(names))
+    assert taken[0] == done.records == len(raw_records(ISO2709)) and taken[2]
+    done.settle(report, registry, names)
+    assert (len(registry.origins), list(report.problems), dict(names)) == taken
+    assert not list(Path(tempfile.gettempdir()).glob(f"{done._results.name}"))
+
+    broken = converted()
+    broken._results.unlink()
+    broken.settle_ahead(Report(), Registry(), {})  # in its thread: kept for the build
+    with pytest.raises(FileNotFoundError):
+        broken.settle(Report(), Registry(), {})
+
+
+@pytest.mark.parametrize("failing", ["raises", "exits"])
+def test_a_conversion_failing_apart_fails_the_build_and_leaves_nothing(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, failing: str) -> None:
+    """An error in the conversion process is the build's; a process that dies says so."""
+    from kg.convert import parallel
+    from kg.errors import StoreError
+
+    def fail(*args):  # type: ignore[no-untyped-def]
+        if failing == "exits":
+            os._exit(3)
+        raise OSError(28, "No space left on device")
+
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    monkeypatch.setattr(parallel, "MIN_BYTES", 0)
+    monkeypatch.setattr(parallel, "_pool_results", fail)
+    store = tmp_path / "store"
+    with pytest.raises(StoreError) as error:
+        build(discover([ISO2709]), str(store), BASE)
+    said = "exit code 3" if failing == "exits" else "the disk holding the store is full"
+    assert said in str(error.value)
+    assert ReleaseStore(str(store), 3).current() is None
+    assert list(scratch.iterdir()) == []
+    assert [p.name for p in (store / "staging").iterdir()] == []
 
 
 def test_workers_text_holds_only_valid_terms(tmp_path: Path, monkeypatch) -> None:

@@ -5,19 +5,27 @@ takes to load its triples, so for a large ISO 2709 file the build cuts the
 file into batches of records (cheap: a record's length is in its first five
 bytes), worker processes decode, map and convert each batch and write its
 triples as N-Triples (:mod:`kg.convert.nquads`; the graph is the same for all,
-so it is not repeated on every line). The build process writes them into
-the graph's text as the workers finish (:mod:`kg.store.graph_texts`), then
-loads that file with one Oxigraph bulk load, which parses a file on every
-core. Keys are still claimed in the build process, in file order, so a
+so it is not repeated on every line). A process forked for the conversion
+writes them into the graph's text as the workers finish
+(:mod:`kg.store.graph_texts`); the build process then loads that file with
+one Oxigraph bulk load, which parses a file on every core. Keys are still
+claimed in the build process, in file order, once the load is over, so a
 duplicate is reported exactly as when converting in one process.
 """
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
-from collections.abc import Iterable, Iterator
+import pickle
+import signal
+import sys
+import tempfile
+import weakref
+from collections.abc import Callable, Iterable, Iterator
 from itertools import islice
+from pathlib import Path
 from typing import IO, Any
 
 from pyoxigraph import NamedNode
@@ -25,6 +33,7 @@ from pyoxigraph import NamedNode
 from kg.convert import Registry, convert_triples
 from kg.convert.agent_names import Names, merge_names, names_in_triples
 from kg.convert.nquads import ntriples, ntriples_and_picks
+from kg.errors import StoreError
 from kg.index import picks
 from kg.iris import Minter
 from kg.kinds import KINDS
@@ -58,45 +67,171 @@ def worth_it(source: Source) -> bool:
     return source.format == "marc" and size >= MIN_BYTES and (os.cpu_count() or 1) > 1
 
 
-def convert_marc(source: Source, graph: NamedNode, minter: Minter, report: Report,
-                 registry: Registry, skip: bool, progress: Any, sink: IO[bytes],
-                 names: Names | None = None) -> tuple[int, int]:
+class Converted:
+    """A MARC file converted apart (:func:`convert_marc`): its counts, and what the
+    build process takes in once the text is loaded (:meth:`settle`)."""
+
+    def __init__(self, records: int, triples: int, results: Path) -> None:
+        self.records = records
+        self.triples = triples
+        self._results = results
+        # Removed when settled, or when the build drops this object without settling.
+        self._remove = weakref.finalize(self, results.unlink, missing_ok=True)
+        self._settled: bool | BaseException = False  # or what settling raised
+
+    def settle(self, report: Report, registry: Registry, names: Names) -> None:
+        """Claim the records' keys in file order (a duplicate is reported as in one
+        process), add their problems to ``report`` and their agents' names to ``names``.
+
+        Done once: a second call only raises what the first raised, if anything.
+        """
+        if self._settled is not False:
+            if isinstance(self._settled, BaseException):
+                raise self._settled
+            return
+        try:
+            with self._results.open("rb") as results:
+                batches, found = pickle.load(results)
+            for origins, problems, skipped in batches:
+                for iri, origin in origins:
+                    _claim(registry, report, iri, origin)
+                report.extend(problems)
+                report.skipped += skipped
+            merge_names(names, found)
+            self._settled = True
+        except BaseException as error:
+            self._settled = error
+            raise
+        finally:
+            self._remove()
+
+    def settle_ahead(self, report: Report, registry: Registry, names: Names) -> None:
+        """:meth:`settle` from another thread, before the build's own call: an error
+        is raised by that call."""
+        with contextlib.suppress(BaseException):
+            self.settle(report, registry, names)
+
+
+def convert_marc(source: Source, graph: NamedNode, minter: Minter, skip: bool,
+                 progress: Any, sink: IO[bytes]) -> Converted:
     """Convert a MARC file in worker processes, writing all their N-Triples into ``sink``.
 
     The caller loads the whole text in one bulk load once the workers are gone
     (:meth:`kg.store.staging.StagingView.load_ntriples_written_by`): one load,
     not one per batch, lets Oxigraph sort and write the graph at once, as its
     bulk loader is made to, and idle workers would hold memory meanwhile.
-    Returns (records, triples) as the serial path counts them, and adds the
-    names the records give agents to ``names`` (for the agents step, which
-    then reads none back). When ``sink`` is a kept text's, the workers also
-    set apart the lines the entity index reads, written to its ``picks``
-    (:mod:`kg.index.picks`).
+    When ``sink`` is a kept text's, the workers also set apart the lines the
+    entity index reads, written to its ``picks`` (:mod:`kg.index.picks`).
+
+    The workers' results are taken in by a process forked for the conversion,
+    not by the build process: their origins, problems and names (some 150 MB
+    at 250,000 records) would stay in the build process's heap, fragmented,
+    through the bulk load's memory peak that follows. That process writes
+    them to a file, which :meth:`Converted.settle` reads once the load is
+    over; it relays the progress, and its error if it fails.
     """
+    context = multiprocessing.get_context("fork")
+    receiving, sending = context.Pipe(duplex=False)
+    handle, name = tempfile.mkstemp(prefix="kg-converted-", suffix=".pickle")
+    os.close(handle)
+    results = Path(name)
+    for stream in _streams(sink):
+        stream.flush()  # nothing of the build's may be left to write twice after the fork
+    process = context.Process(target=_convert_apart, name="kg-convert", daemon=False,
+                              args=(source, graph, minter.base, skip, sink, results, sending))
+    try:
+        process.start()
+        sending.close()
+        while True:
+            try:
+                message = receiving.recv()
+            except EOFError:
+                process.join()
+                raise StoreError(f"converting {source.label} stopped (exit code "
+                                 f"{process.exitcode}); nothing was loaded") from None
+            if message[0] == "records":
+                progress.records(message[1])
+            elif message[0] == "failed":
+                raise message[1]
+            else:
+                _, records, triples, state = message
+                break
+        process.join()
+    except BaseException:
+        if process.is_alive():
+            process.terminate()
+            process.join()
+        results.unlink(missing_ok=True)
+        raise
+    finally:
+        receiving.close()
+    if isinstance(sink, LineEnds):
+        sink.adopt(*state)
+    progress.step(f"loading {triples:,} triples of {records:,} records into the store")
+    return Converted(records, triples, results)
+
+
+def _streams(sink: IO[bytes]) -> list[Any]:
+    """The files a sink writes into (a kept text's: its text and its picks)."""
+    if isinstance(sink, LineEnds):
+        return [stream for stream in (sink.sink, sink.picks) if stream is not None]
+    return [sink]
+
+
+def _convert_apart(source: Source, graph: NamedNode, base: str, skip: bool, sink: IO[bytes],
+                   results: Path, sending: Any) -> None:
+    """The conversion process: pool the workers, write their text, keep their results."""
+    # Terminated by the build (it stops): the pool's context then stops the workers.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
+    try:
+        records, triples, batches, names = _pool_results(source, graph, base, skip, sink,
+                                                         lambda read: sending.send(("records",
+                                                                                    read)))
+        with results.open("wb") as out:
+            pickle.dump((batches, names), out, protocol=pickle.HIGHEST_PROTOCOL)
+        for stream in _streams(sink):
+            stream.flush()
+        state = sink.state() if isinstance(sink, LineEnds) else None
+        sending.send(("done", records, triples, state))
+    except BaseException as error:  # the build raises it (or says what it was)
+        sending.send(("failed", _portable(error)))
+        raise
+
+
+def _portable(error: BaseException) -> BaseException:
+    """The error itself if it survives pickling, else a StoreError saying what it was."""
+    try:
+        pickle.loads(pickle.dumps(error))
+        return error
+    except Exception:
+        return StoreError(f"converting records failed: {type(error).__name__}: {error}")
+
+
+def _pool_results(source: Source, graph: NamedNode, base: str, skip: bool, sink: IO[bytes],
+                  read: Callable[[int], None]) -> tuple[int, int, list[tuple], Names]:
+    """Convert in worker processes, writing their text into ``sink``: (records, triples,
+    each batch's origins, problems and skipped records, the names of agents)."""
     from kg.sources.marc import chunks_of
 
     records = triples = 0
     picks_sink = sink.picks if isinstance(sink, LineEnds) else None
+    names: Names = {}
+    batches: list[tuple] = []
     context = multiprocessing.get_context("fork")
     with source.path.open("rb") as handle, context.Pool(
-            os.cpu_count(), initializer=_start, initargs=(minter.base,)) as pool:
-        batches = _batches(source, graph, skip, picks_sink is not None, chunks_of(handle))
-        for result in pool.imap(_convert, batches):
-            data, picked, count, origins, problems, read, skipped, named = result
+            os.cpu_count(), initializer=_start, initargs=(base,)) as pool:
+        jobs = _batches(source, graph, skip, picks_sink is not None, chunks_of(handle))
+        for result in pool.imap(_convert, jobs):
+            data, picked, count, origins, problems, done, skipped, named = result
             sink.write(data)
             if picks_sink is not None:
                 picks_sink.write(picked)
-            if names is not None:
-                merge_names(names, named)
-            for iri, origin in origins:
-                _claim(registry, report, iri, origin)
-            report.extend(problems)
-            report.skipped += skipped
-            records += read
+            merge_names(names, named)
+            batches.append((origins, problems, skipped))
+            records += done
             triples += count
-            progress.records(read)
-    progress.step(f"loading {triples:,} triples of {records:,} records into the store")
-    return records, triples
+            read(done)
+    return records, triples, batches, names
 
 
 def _batches(source: Source, graph: NamedNode, skip: bool, picking: bool,

@@ -215,6 +215,15 @@ class LineEnds:
     def flush(self) -> None:
         """Lines are written whole, so there is nothing to flush."""
 
+    def state(self) -> tuple[int, bytes, bool]:
+        """What this sink has counted: handed over by a process that wrote through a
+        copy of it (:func:`kg.convert.parallel.convert_marc`) to :meth:`adopt`."""
+        return self.lines, self._tail, self.foreign
+
+    def adopt(self, lines: int, tail: bytes, foreign: bool) -> None:
+        """Take the counts of a copy of this sink that another process wrote through."""
+        self.lines, self._tail, self.foreign = lines, tail, foreign
+
     def close(self) -> None:
         """Check that the stream ended with a whole line."""
         if self._tail.strip():
