@@ -6,7 +6,6 @@ import json
 import os
 import shutil
 import subprocess
-import tempfile
 from pathlib import Path
 
 import pymarc
@@ -362,7 +361,7 @@ def test_a_conversion_apart_is_taken_in_once_from_whichever_thread_comes_first(
     assert taken[0] == done.records == len(raw_records(ISO2709)) and taken[2]
     done.settle(report, registry, names)
     assert (len(registry.origins), list(report.problems), dict(names)) == taken
-    assert not list(Path(tempfile.gettempdir()).glob(f"{done._results.name}"))
+    assert done._results.parent == tmp_path and not done._results.exists()
 
     broken = converted()
     broken._results.unlink()
@@ -383,9 +382,6 @@ def test_a_conversion_failing_apart_fails_the_build_and_leaves_nothing(
             os._exit(3)
         raise OSError(28, "No space left on device")
 
-    scratch = tmp_path / "tmp"
-    scratch.mkdir()
-    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
     monkeypatch.setattr(parallel, "MIN_BYTES", 0)
     monkeypatch.setattr(parallel, "_pool_results", fail)
     store = tmp_path / "store"
@@ -394,7 +390,6 @@ def test_a_conversion_failing_apart_fails_the_build_and_leaves_nothing(
     said = "exit code 3" if failing == "exits" else "the disk holding the store is full"
     assert said in str(error.value)
     assert ReleaseStore(str(store), 3).current() is None
-    assert list(scratch.iterdir()) == []
     assert [p.name for p in (store / "staging").iterdir()] == []
 
 

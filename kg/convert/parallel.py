@@ -127,12 +127,15 @@ def convert_marc(source: Source, graph: NamedNode, minter: Minter, skip: bool,
     not by the build process: their origins, problems and names (some 150 MB
     at 250,000 records) would stay in the build process's heap, fragmented,
     through the bulk load's memory peak that follows. That process writes
-    them to a file, which :meth:`Converted.settle` reads once the load is
-    over; it relays the progress, and its error if it fails.
+    them to a file beside the text, which :meth:`Converted.settle` reads once
+    the load is past its peak; it relays the progress, and its error if it
+    fails.
     """
     context = multiprocessing.get_context("fork")
     receiving, sending = context.Pipe(duplex=False)
-    handle, name = tempfile.mkstemp(prefix="kg-converted-", suffix=".pickle")
+    text = getattr(_streams(sink)[0], "name", None)
+    handle, name = tempfile.mkstemp(prefix="kg-converted-", suffix=".pickle",
+                                    dir=Path(text).parent if isinstance(text, str) else None)
     os.close(handle)
     results = Path(name)
     for stream in _streams(sink):
@@ -194,8 +197,9 @@ def _convert_apart(source: Source, graph: NamedNode, base: str, skip: bool, sink
         state = sink.state() if isinstance(sink, LineEnds) else None
         sending.send(("done", records, triples, state))
     except BaseException as error:  # the build raises it (or says what it was)
-        sending.send(("failed", _portable(error)))
-        raise
+        with contextlib.suppress(OSError):  # unless the build is gone (it stopped us)
+            sending.send(("failed", _portable(error)))
+        raise SystemExit(1) from None  # the build tells; no second traceback from here
 
 
 def _portable(error: BaseException) -> BaseException:
