@@ -370,6 +370,22 @@ def test_a_conversion_apart_is_taken_in_once_from_whichever_thread_comes_first(
         broken.settle(Report(), Registry(), {})
 
 
+def test_conversion_workers_die_of_sigterm_as_by_default(tmp_path: Path) -> None:
+    """The pool stops its workers with SIGTERM even when all went well: a worker must
+    not inherit the conversion process's handler (with it, a 250,000-record build hung
+    at the pool's end, a worker blocked on the queue's lock on its way out)."""
+    import signal
+
+    from kg.convert import parallel
+
+    signal.signal(signal.SIGTERM, lambda *_: None)  # as the conversion process has one
+    try:
+        parallel._start(BASE)
+        assert signal.getsignal(signal.SIGTERM) == signal.SIG_DFL
+    finally:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
 @pytest.mark.parametrize("failing", ["raises", "exits"])
 def test_a_conversion_failing_apart_fails_the_build_and_leaves_nothing(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, failing: str) -> None:

@@ -183,9 +183,16 @@ def _streams(sink: IO[bytes]) -> list[Any]:
 
 def _convert_apart(source: Source, graph: NamedNode, base: str, skip: bool, sink: IO[bytes],
                    results: Path, sending: Any) -> None:
-    """The conversion process: pool the workers, write their text, keep their results."""
+    """The conversion process: pool the workers, write their text, keep their results.
+
+    It ends with ``os._exit``: it was forked from the build process while other
+    threads of it ran (the progress display among them), and a lock one of them
+    held then, such as standard output's, stays held here for ever. Python's
+    own way out flushes standard output, and could wait on it.
+    """
     # Terminated by the build (it stops): the pool's context then stops the workers.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
+    code = 1
     try:
         records, triples, batches, names = _pool_results(source, graph, base, skip, sink,
                                                          lambda read: sending.send(("records",
@@ -196,10 +203,12 @@ def _convert_apart(source: Source, graph: NamedNode, base: str, skip: bool, sink
             stream.flush()
         state = sink.state() if isinstance(sink, LineEnds) else None
         sending.send(("done", records, triples, state))
+        code = 0
     except BaseException as error:  # the build raises it (or says what it was)
         with contextlib.suppress(OSError):  # unless the build is gone (it stopped us)
             sending.send(("failed", _portable(error)))
-        raise SystemExit(1) from None  # the build tells; no second traceback from here
+    finally:
+        os._exit(code)
 
 
 def _portable(error: BaseException) -> BaseException:
@@ -258,8 +267,14 @@ def _claim(registry: Registry, report: Report, iri: str, origin: Origin) -> None
 
 
 def _start(base: str) -> None:
+    """A worker's start: the minter, and SIGTERM's default action back."""
     global _minter
     _minter = Minter(base)
+    # The pool stops its workers with SIGTERM, also when it ends well. The handler of
+    # the conversion process, inherited by the fork, would make that an exception in
+    # a worker waiting on the pool's queue, and its way out can block on the queue's
+    # lock that the other worker holds: the pool then waits for it for ever.
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 def _convert(job: tuple) -> tuple:
