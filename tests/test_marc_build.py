@@ -361,13 +361,28 @@ def test_a_conversion_apart_is_taken_in_once_from_whichever_thread_comes_first(
     assert taken[0] == done.records == len(raw_records(ISO2709)) and taken[2]
     done.settle(report, registry, names)
     assert (len(registry.origins), list(report.problems), dict(names)) == taken
-    assert done._results.parent == tmp_path and not done._results.exists()
+    assert not done._results.exists()
 
     broken = converted()
     broken._results.unlink()
     broken.settle_ahead(Report(), Registry(), {})  # in its thread: kept for the build
     with pytest.raises(FileNotFoundError):
         broken.settle(Report(), Registry(), {})
+
+
+def test_a_check_converts_a_large_file_apart_as_in_one_process(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """``kg check`` keeps no texts: its text is removed with its folder by the load, and
+    the conversion's results must outlive it."""
+    from kg.convert import parallel
+
+    def checked() -> tuple:
+        outcome = check(discover([ISO2709]), BASE)
+        return outcome.records, outcome.triples, outcome.report.lines()
+
+    serial = checked()
+    monkeypatch.setattr(parallel, "MIN_BYTES", 0)
+    assert checked() == serial
 
 
 def test_conversion_workers_die_of_sigterm_as_by_default(tmp_path: Path) -> None:

@@ -127,13 +127,15 @@ def convert_marc(source: Source, graph: NamedNode, minter: Minter, skip: bool,
     not by the build process: their origins, problems and names (some 150 MB
     at 250,000 records) would stay in the build process's heap, fragmented,
     through the bulk load's memory peak that follows. That process writes
-    them to a file beside the text, which :meth:`Converted.settle` reads once
+    them to a file (beside a kept text), which :meth:`Converted.settle` reads once
     the load is past its peak; it relays the progress, and its error if it
     fails.
     """
     context = multiprocessing.get_context("fork")
     receiving, sending = context.Pipe(duplex=False)
-    text = getattr(_streams(sink)[0], "name", None)
+    # Beside a kept text (in the release being built); a text not kept is removed
+    # with its folder by the load, before the results are read.
+    text = getattr(sink.sink, "name", None) if isinstance(sink, LineEnds) else None
     handle, name = tempfile.mkstemp(prefix="kg-converted-", suffix=".pickle",
                                     dir=Path(text).parent if isinstance(text, str) else None)
     os.close(handle)
