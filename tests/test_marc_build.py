@@ -337,6 +337,41 @@ def test_a_large_file_is_converted_apart_and_taken_in_after_its_load(
     assert named[0][BASE + "graph/both-mrc"]  # the agents step got the workers' names
 
 
+def test_the_build_takes_a_conversion_in_from_its_watch_on_the_load(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The build watches its load (``PastPeak``) and takes the conversion in when the
+    watch fires; its own call after the load then changes nothing. (A 14-record load
+    never passes a 256 MiB peak: here the watch fires as soon as it starts.)"""
+    import kg.build as build_module
+    from kg.convert import parallel
+    from kg.store.load_peak import PastPeak
+
+    both = tmp_path / "both.mrc"
+    both.write_bytes(ISO2709.read_bytes() + raw_records(ISO2709)[0])  # a duplicate key
+
+    def report_lines() -> list[str]:
+        with pytest.raises(ValidationFailed) as failure:
+            build(discover([both]), str(tmp_path / f"store-{len(fired)}"), BASE)
+        return failure.value.report.report.lines()
+
+    fired: list[str] = []
+    monkeypatch.setattr(parallel, "MIN_BYTES", 0)
+    alone = report_lines()
+
+    class FiringAtOnce(PastPeak):
+        def start(self) -> PastPeak:
+            fired.append("watch")
+            self.then()
+            return self
+
+    settling = parallel.Converted.settle
+    monkeypatch.setattr(build_module, "PastPeak", FiringAtOnce)
+    monkeypatch.setattr(parallel.Converted, "settle", lambda self, *a: (
+        fired.append("settle" if self._settled is False else "again"), settling(self, *a))[1])
+    assert report_lines() == alone  # one duplicate key, reported once
+    assert fired == ["watch", "settle", "again"]
+
+
 def test_a_conversion_apart_is_taken_in_once_from_whichever_thread_comes_first(
         tmp_path: Path) -> None:
     """The build takes in a conversion's results past the load's peak, from a watching
