@@ -155,11 +155,12 @@ def _stolen_seconds() -> float:
 def _child(*args: str) -> dict:
     """One measured step in a fresh process; then the disk's writeback of what it wrote.
 
-    The kernel writes a step's files back to disk after the step has returned
-    (up to a fifth of the memory may wait, dirty). Unless that is finished here,
-    the next step pays for it: a baseline load run right after a build took a
-    quarter longer than one run before it. ``sync`` is timed apart and reported
-    (``writeback_seconds``), outside the step's own time.
+    The kernel may write a step's files back to disk after the step has
+    returned (up to a fifth of the memory may wait, dirty); unless that is
+    finished here, the next step would pay for it. ``sync`` is timed apart and
+    reported (``writeback_seconds``), outside the step's own time. (It was a
+    guess for why baseline loads drift; on the reference machine it finds
+    nothing left to write: bench/README.md, "The eleventh round".)
     """
     stolen = _stolen_seconds()
     command = [sys.executable, "-m", "bench.build", "--child", *args]
