@@ -287,32 +287,30 @@ def table(name: str, runs: list[dict]) -> list[str]:
         peaks = [r["build"].get("step_peak_rss_mib", {}).get(step) for r in runs]
         rss = f"({max(peaks):,.0f})" if None not in peaks else ""
         rows.append(row(f"- {step}", [r["build"]["timings"].get(step, 0.0) for r in runs], rss))
-    if all("cpu_seconds" in r["build"] for r in runs):
-        # On a shared machine, CPU time is steadier than wall time (x: of bulk_load's CPU).
-        cpu_base = statistics.median(b["cpu_seconds"] for r in runs for b in baselines(r))
-        for what, values in (
-                ("CPU s, bulk_load", [b["cpu_seconds"] for r in runs for b in baselines(r)]),
-                ("CPU s, build", [r["build"]["cpu_seconds"] for r in runs])):
-            rows.append(f"| {name} | {triples:,} | {what} | {_stats(values)} "
-                        f"| {statistics.median(values) / cpu_base:.2f} | | {load} |")
-    if all("writeback_seconds" in r["build"] for r in runs):
-        # Not in the times above: the disk's writeback of each step's files once it returned.
-        for what, values in (
-                ("writeback after, bulk_load", [b["writeback_seconds"] for r in runs
-                                                for b in baselines(r)]),
-                ("writeback after, build", [r["build"]["writeback_seconds"] for r in runs])):
-            rows.append(f"| {name} | {triples:,} | {what} (not in the times) | {_stats(values)} "
-                        f"| | | {load} |")
-    if all("stolen_seconds" in r["build"] for r in runs):
-        # A shared machine: CPU the hypervisor gave other guests during each step.
-        for what, values in (
-                ("CPU s stolen, bulk_load", [b["stolen_seconds"] for r in runs
-                                             for b in baselines(r)]),
-                ("CPU s stolen, build", [r["build"]["stolen_seconds"] for r in runs])):
-            rows.append(f"| {name} | {triples:,} | {what} | {_stats(values)} | | | {load} |")
+    # On a shared machine, CPU time is steadier than wall time (x: of bulk_load's CPU).
+    rows += _side_by_side(name, triples, load, runs, "cpu_seconds", "CPU s, {}", ratio=True)
+    # Not in the times above: the disk's writeback of each step's files once it returned.
+    rows += _side_by_side(name, triples, load, runs, "writeback_seconds",
+                          "writeback after, {} (not in the times)")
+    # A shared machine: CPU the hypervisor gave other guests during each step.
+    rows += _side_by_side(name, triples, load, runs, "stolen_seconds", "CPU s stolen, {}")
     rows.append(row("rebuild, one small source changed", [r["rebuild"]["seconds"] for r in runs],
                     f"{max(r['rebuild']['peak_rss_mib'] for r in runs):,.0f}"))
     return rows
+
+
+def _side_by_side(name: str, triples: int, load: str, runs: list[dict], figure: str,
+                  what: str, ratio: bool = False) -> list[str]:
+    """A row for the baseline loads' ``figure`` and one for the builds' (none if a run
+    lacks it); ``ratio``: each with its median over the loads' median."""
+    if not all(figure in r["build"] for r in runs):
+        return []
+    sides = {"bulk_load": [b[figure] for r in runs for b in baselines(r)],
+             "build": [r["build"][figure] for r in runs]}
+    base = statistics.median(sides["bulk_load"])
+    return [f"| {name} | {triples:,} | {what.format(side)} | {_stats(values)} "
+            f"| {f'{statistics.median(values) / base:.2f}' if ratio else ''} | | {load} |"
+            for side, values in sides.items()]
 
 
 def _build_rss(runs: list[dict]) -> str:
