@@ -8,6 +8,7 @@ in one call, and the writer fail on a bad text or a failing writer.
 
 from __future__ import annotations
 
+import gc
 import gzip
 import itertools
 import json
@@ -134,6 +135,30 @@ def test_the_helper_process_writes_both_members_from_one_parse(text: Path, tmp_p
     assert list(written) == list(dumps.DUMP_FORMATS)
     assert gzip.decompress(written["nt"].read_bytes()) == text.read_bytes()
     assert texts({name: written[name] for name in NAMES}) == expected
+
+
+def test_the_helper_runs_without_the_cycle_collector(text: Path, tmp_path: Path) -> None:
+    """Its batches of quads hold no cycles; the collector would walk every batch it
+    found alive (5% of the helper's CPU), and memory stays as flat without it."""
+    from kg.export.dump_member import main
+
+    outs = [str(tmp_path / f"combined.{name}") for name in NAMES]
+    runs: list[int] = []
+
+    def seen(phase: str, info: dict) -> None:
+        if phase == "start":
+            runs.append(info["generation"])
+
+    gc.collect()
+    gc.callbacks.append(seen)
+    try:
+        main(["ttl+jsonld", GRAPH, str(text), *outs])
+        assert not gc.isenabled()
+    finally:
+        gc.callbacks.remove(seen)
+        gc.enable()
+    assert runs == []
+    assert texts(dict(zip(NAMES, map(Path, outs), strict=True))) == separate(GRAPH, text)
 
 
 def test_a_bad_line_fails_the_combined_writer_and_leaves_no_member(

@@ -11,6 +11,7 @@ in the background while the build goes on). See :class:`kg.export.dumps._Helpers
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 from pathlib import Path
@@ -27,6 +28,10 @@ def main(argv: list[str]) -> None:
         sys.exit(f"usage: {joined} GRAPH_IRI LINES.nt {' '.join(['OUT'] * len(names))} [NICE]")
     if nice and int(nice[0]):
         os.nice(int(nice[0]))
+    # The parser's quads come and go in batches with no reference cycles among
+    # them; the cycle collector would walk each batch it finds alive, 5,000
+    # times for 50,000 MARC records' Turtle and JSON-LD (5% of this process's CPU).
+    gc.disable()
     if len(names) == 1:
         write_member(names[0], graph_iri, Path(lines), Path(outs[0]))
     else:
