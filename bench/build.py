@@ -19,7 +19,8 @@ processes:
   run's build). From the second run on, it is also loaded just before the
   build, so that the build is bracketed by two baselines: the machine's
   speed drifts (other tenants), and each run's ratio is taken against the
-  mean of the baselines around it;
+  mean of the baselines around it. Its processes' memory is sampled as the
+  build's is;
 - after each step, ``sync``: the disk's writeback of what the step wrote is
   finished before the next step starts, so that no step pays for the one
   before it; its time is reported apart (``writeback``), not in the step's;
@@ -111,7 +112,7 @@ class TreeMemory:
         while not self._stop.wait(0.2):
             self.peak_mib = max(self.peak_mib, _tree_rss_kib(self.root) / 1024)
 
-    
+
 def _tree_rss_kib(root: int) -> int:
     parents: dict[int, int] = {}
     rss: dict[int, int] = {}
