@@ -75,7 +75,8 @@ def generate(triples: int, out: Path, seed: int = 42) -> dict[str, int]:
     rng = random.Random(seed)
     counts = plan(triples)
     out.mkdir(parents=True, exist_ok=True)
-    n_uni = max(1, counts["organization"] // (len(UNITS) + 1))
+    # Two at least: an agreement has two parties, and one would name a second that is not there.
+    n_uni = max(2, counts["organization"] // (len(UNITS) + 1))
     written = {
         "concepts": _write(out / "concepts.csv", ["key", "scheme", "label_vi", "label_en"],
                            _concepts()),
