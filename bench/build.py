@@ -218,13 +218,8 @@ def dump_triples(store: Path, out: Path) -> int:
     gzip member lies: the same triples as ``Store.dump`` of each graph gives
     (tests/test_dumps.py), without reading 18M triples back out of the store.
     """
-    lines = 0
     with out.open("wb") as handle:
-        for _, text in _graph_texts(store):
-            for data in text:
-                lines += data.count(b"\n")
-                handle.write(data)
-    return lines
+        return sum(_copy(text, handle) for _, text in _graph_texts(store))
 
 
 GRAPHS_LIST = "graphs.json"
@@ -236,12 +231,9 @@ def dump_graphs(store: Path, folder: Path) -> int:
     folder.mkdir(parents=True, exist_ok=True)
     graphs = []
     for number, (graph, text) in enumerate(_graph_texts(store)):
-        name, lines = f"graph-{number}.nt", 0
+        name = f"graph-{number}.nt"
         with (folder / name).open("wb") as handle:
-            for data in text:
-                lines += data.count(b"\n")
-                handle.write(data)
-        graphs.append({"graph": graph, "file": name, "triples": lines})
+            graphs.append({"graph": graph, "file": name, "triples": _copy(text, handle)})
     graphs.sort(key=lambda g: -g["triples"])
     (folder / GRAPHS_LIST).write_text(json.dumps(graphs, indent=1), encoding="utf-8")
     return sum(g["triples"] for g in graphs)
@@ -259,6 +251,15 @@ def _graph_texts(store: Path) -> Iterator[tuple[str, Iterator[bytes]]]:
         for graph, (offset, length) in entry["graphs"].items():
             if graph not in ("", BASE + "graph/meta"):
                 yield graph, _member(dump, offset, length)
+
+
+def _copy(text: Iterator[bytes], out: BinaryIO) -> int:
+    """Write a text's pieces; its lines."""
+    lines = 0
+    for data in text:
+        lines += data.count(b"\n")
+        out.write(data)
+    return lines
 
 
 def _member(dump: BinaryIO, offset: int, length: int) -> Iterator[bytes]:
