@@ -353,6 +353,10 @@ def table(name: str, runs: list[dict]) -> list[str]:
             f"| {name} | {triples:,} | build / bulk_load, each run (against the baselines "
             f"around it) | {', '.join(f'{run_ratio(r):.2f}' for r in runs)} | | | {load} |"]
     rows += _like_for_like(name, triples, load, runs, base)
+    build = statistics.median(r["build"]["seconds"] for r in runs)
+    rows.append(f"| {name} | {triples:,} | build throughput at its median time: records/s; "
+                f"triples/s | {runs[0]['build']['records'] / build:,.0f}; {triples / build:,.0f} "
+                f"| | | {load} |")
     for step in runs[0]["build"]["timings"]:
         # The build process's peak RSS so far when the step ended (the workers' apart).
         peaks = [r["build"].get("step_peak_rss_mib", {}).get(step) for r in runs]

@@ -52,6 +52,11 @@ def test_the_bench_loads_the_release_into_its_own_graphs_beside_the_issue_baseli
                if "**build / like-for-like load**" in line)
     ratios = row.split("|")[4].replace(";", ",").split(",")
     assert len(ratios) == 3 and all(float(r) > 0 for r in ratios)
+    throughput = next(line for line in finished.stdout.splitlines()
+                      if "records/s; triples/s" in line).split("|")[4]
+    records_per_second, triples_per_second = (float(x.replace(",", ""))
+                                              for x in throughput.split(";"))
+    assert 0 < records_per_second < triples_per_second
     # The files of the graphs are removed with the triples' file once the set is done.
     assert not (work / "generated-20000" / "graphs").exists()
 
