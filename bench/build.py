@@ -158,7 +158,7 @@ def child_bulk_load(ntriples: str, store: str) -> dict:
 
 def child_load_graphs(folder: str, store: str) -> dict:
     """Oxigraph's own bulk load of each graph's N-Triples into that named graph of an
-    empty on-disk store (the files :func:`dump_graphs` wrote), then compacted."""
+    empty on-disk store (the files :func:`dump_triples` wrote), then compacted."""
     from pyoxigraph import NamedNode, RdfFormat, Store
 
     graphs = json.loads((Path(folder) / GRAPHS_LIST).read_text(encoding="utf-8"))
@@ -172,8 +172,9 @@ def child_load_graphs(folder: str, store: str) -> dict:
     # What RocksDB has not merged yet (a load under its limit of level-0 files
     # returns before): a release is published compacted.
     db.optimize()
-    return {"seconds": time.monotonic() - started, "load_seconds": loaded - started,
-            "optimize_seconds": time.monotonic() - loaded, "peak_rss_mib": _peak_mib(),
+    ended = time.monotonic()
+    return {"seconds": ended - started, "load_seconds": loaded - started,
+            "optimize_seconds": ended - loaded, "peak_rss_mib": _peak_mib(),
             "cpu_seconds": _cpu_seconds()}
 
 
@@ -211,29 +212,30 @@ def _child(*args: str) -> dict:
     return figures
 
 
-def dump_triples(store: Path, out: Path) -> int:
-    """The release's triples (every named graph but the metadata) as one N-Triples file.
+GRAPHS_LIST = "graphs.json"
+
+
+def dump_triples(store: Path, out: Path, folder: Path) -> int:
+    """The release's triples (every named graph but the metadata) as one N-Triples file,
+    ``out``, and graph by graph in ``folder`` (listed in its ``graphs.json``, the
+    largest graph first); their lines.
 
     Taken from the release's N-Triples dump, whose index says where each graph's
     gzip member lies: the same triples as ``Store.dump`` of each graph gives
     (tests/test_dumps.py), without reading 18M triples back out of the store.
+    Each member is unzipped once, for both files.
     """
-    with out.open("wb") as handle:
-        return sum(_copy(text, handle) for _, text in _graph_texts(store))
-
-
-GRAPHS_LIST = "graphs.json"
-
-
-def dump_graphs(store: Path, folder: Path) -> int:
-    """The same triples as :func:`dump_triples`, one N-Triples file per graph in
-    ``folder``, listed in its ``graphs.json`` from the largest graph down; their lines."""
     folder.mkdir(parents=True, exist_ok=True)
     graphs = []
-    for number, (graph, text) in enumerate(_graph_texts(store)):
-        name = f"graph-{number}.nt"
-        with (folder / name).open("wb") as handle:
-            graphs.append({"graph": graph, "file": name, "triples": _copy(text, handle)})
+    with out.open("wb") as whole:
+        for number, (graph, text) in enumerate(_graph_texts(store)):
+            name, lines = f"graph-{number}.nt", 0
+            with (folder / name).open("wb") as alone:
+                for data in text:
+                    lines += data.count(b"\n")
+                    whole.write(data)
+                    alone.write(data)
+            graphs.append({"graph": graph, "file": name, "triples": lines})
     graphs.sort(key=lambda g: -g["triples"])
     (folder / GRAPHS_LIST).write_text(json.dumps(graphs, indent=1), encoding="utf-8")
     return sum(g["triples"] for g in graphs)
@@ -251,15 +253,6 @@ def _graph_texts(store: Path) -> Iterator[tuple[str, Iterator[bytes]]]:
         for graph, (offset, length) in entry["graphs"].items():
             if graph not in ("", BASE + "graph/meta"):
                 yield graph, _member(dump, offset, length)
-
-
-def _copy(text: Iterator[bytes], out: BinaryIO) -> int:
-    """Write a text's pieces; its lines."""
-    lines = 0
-    for data in text:
-        lines += data.count(b"\n")
-        out.write(data)
-    return lines
 
 
 def _member(dump: BinaryIO, offset: int, length: int) -> Iterator[bytes]:
@@ -301,8 +294,7 @@ def run_once(sources: Path, small: Path, extra: str, work: Path, ntriples: Path,
         shutil.rmtree(loaded, ignore_errors=True)
     built = _child("build", str(sources), str(store))
     if not ntriples.exists():
-        built["nt_triples"] = dump_triples(store, ntriples)
-        dump_graphs(store, graphs)
+        built["nt_triples"] = dump_triples(store, ntriples, graphs)
         os.sync()  # the baseline does not pay for writing its own input either
     baseline = _child("bulk", str(ntriples), str(loaded))
     shutil.rmtree(loaded, ignore_errors=True)
